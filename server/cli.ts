@@ -1,0 +1,35 @@
+/**
+ * `npm run server [-- --port 8787 --data-dir .basic-sync-data --token-ttl 3600]`
+ * Flags win over env (PORT, HOST, BASIC_DATA_DIR, BASIC_TOKEN_TTL).
+ */
+import { parseArgs } from 'node:util';
+import { startServer } from './index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'token-ttl': { type: 'string' },
+  },
+});
+
+const port = Number(values.port ?? process.env.PORT ?? 8787);
+const tokenTtlSeconds = Number(values['token-ttl'] ?? process.env.BASIC_TOKEN_TTL ?? 3600);
+if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${values.port ?? process.env.PORT}`);
+if (!Number.isFinite(tokenTtlSeconds) || tokenTtlSeconds <= 0) throw new Error('token TTL must be a positive number of seconds');
+
+const server = await startServer({
+  port,
+  host: values.host ?? process.env.HOST ?? '127.0.0.1',
+  dataDir: values['data-dir'] ?? process.env.BASIC_DATA_DIR ?? '.basic-sync-data',
+  tokenTtlSeconds,
+  log: (message) => console.error(message),
+});
+
+console.log(`BasicDB-compatible server for project "${server.projectId}" at ${server.url} (socket ${server.wsUrl})`);
+console.log(`Get a token without a browser: npm run token -- --url ${server.url} --user alice`);
+
+const shutdown = () => void server.close().then(() => process.exit(0));
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

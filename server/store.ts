@@ -1,0 +1,195 @@
+/**
+ * The server's SQLite storage: per-account records and the per-account revision
+ * log that REST writes and socket writes share. Every write is one transaction,
+ * committed (WAL, synchronous=FULL) before the caller acknowledges it.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CREATE, DELETE, UPDATE, type Change } from '../src/protocol/socket.js';
+import type { BasicSchema, RecordValue } from '../src/protocol/schema.js';
+import { BadRequest, assertNoPrototypeKeys, assertRecordId, assertTable, validateFullRecord } from './validate.js';
+
+export interface StoredChange {
+  rev: number;
+  table: string;
+  key: string;
+  type: typeof CREATE | typeof UPDATE | typeof DELETE;
+  source: string | null;
+}
+
+export interface ApplyResult {
+  /** The account's revision after the batch. */
+  revision: number;
+  /** Net effect of the batch, as full-record creates and deletes. */
+  changes: Change[];
+}
+
+const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS auth_codes (code TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, user_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, rev INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+  account TEXT NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, rev INTEGER NOT NULL,
+  PRIMARY KEY (account, tbl, id));
+CREATE TABLE IF NOT EXISTS changes (
+  account TEXT NOT NULL, rev INTEGER NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL,
+  type INTEGER NOT NULL, source TEXT, PRIMARY KEY (account, rev));
+`;
+
+/** Opens (or creates) the database; `dataDir` ':memory:' keeps it in memory. */
+export function openDatabase(dataDir: string): Database.Database {
+  let file = ':memory:';
+  if (dataDir !== ':memory:') {
+    mkdirSync(dataDir, { recursive: true });
+    file = join(dataDir, 'basicdb.sqlite');
+  }
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(SCHEMA_SQL);
+  return db;
+}
+
+/** Sets `a.b.c` inside `target`; `null` removes the property (Dexie key-path mods). */
+export function applyKeyPathMods(record: Record<string, unknown>, mods: Record<string, unknown>): Record<string, unknown> {
+  const next: Record<string, unknown> = structuredClone(record);
+  for (const [keyPath, value] of Object.entries(mods)) {
+    const parts = keyPath.split('.');
+    if (parts.some((p) => p === '' )) throw new BadRequest(`invalid key path "${keyPath}"`);
+    assertNoPrototypeKeys(Object.fromEntries(parts.map((p) => [p, 0])), `mods["${keyPath}"]`);
+    if (parts[0] === 'id') throw new BadRequest('a record id cannot be modified');
+    let node: Record<string, unknown> = next;
+    for (const part of parts.slice(0, -1)) {
+      const child = node[part];
+      if (child === null || typeof child !== 'object') node[part] = {};
+      node = node[part] as Record<string, unknown>;
+    }
+    const leaf = parts[parts.length - 1]!;
+    if (value === null) delete node[leaf];
+    else node[leaf] = value;
+  }
+  return next;
+}
+
+export class RecordStore {
+  private readonly stmt;
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly schema: BasicSchema,
+  ) {
+    this.stmt = {
+      getRev: db.prepare<[string], { rev: number }>('SELECT rev FROM accounts WHERE account = ?'),
+      setRev: db.prepare('INSERT INTO accounts (account, rev) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET rev = excluded.rev'),
+      get: db.prepare<[string, string, string], { data: string }>('SELECT data FROM records WHERE account = ? AND tbl = ? AND id = ?'),
+      list: db.prepare<[string, string], { data: string }>('SELECT data FROM records WHERE account = ? AND tbl = ? ORDER BY id'),
+      put: db.prepare(
+        'INSERT INTO records (account, tbl, id, data, rev) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account, tbl, id) DO UPDATE SET data = excluded.data, rev = excluded.rev',
+      ),
+      remove: db.prepare('DELETE FROM records WHERE account = ? AND tbl = ? AND id = ?'),
+      log: db.prepare('INSERT INTO changes (account, rev, tbl, key, type, source) VALUES (?, ?, ?, ?, ?, ?)'),
+      since: db.prepare<[string, number], StoredChange>(
+        'SELECT rev, tbl AS "table", key, type, source FROM changes WHERE account = ? AND rev > ? ORDER BY rev',
+      ),
+    };
+  }
+
+  currentRevision(account: string): number {
+    return this.stmt.getRev.get(account)?.rev ?? 0;
+  }
+
+  get(account: string, table: string, id: string): RecordValue | undefined {
+    const row = this.stmt.get.get(account, table, id);
+    return row ? (JSON.parse(row.data) as RecordValue) : undefined;
+  }
+
+  list(account: string, table: string): RecordValue[] {
+    return this.stmt.list.all(account, table).map((row) => JSON.parse(row.data) as RecordValue);
+  }
+
+  /**
+   * Applies a batch atomically: every change is checked against the schema and
+   * either all land (one revision each) or none do. Creates are upserts; updates
+   * to absent records are ignored, as Dexie's server does; deleting an absent
+   * record is a no-op. `source` is the writer's client identity (null for REST).
+   */
+  applyChanges(account: string, changes: Change[], source: string | null): ApplyResult {
+    return this.db.transaction(() => {
+      let revision = this.currentRevision(account);
+      const net = new Map<string, Change>();
+      for (const change of changes) {
+        const applied = this.applyOne(account, change);
+        if (!applied) continue;
+        revision += 1;
+        this.stmt.log.run(account, revision, change.table, change.key, applied.type, source);
+        net.set(`${change.table}\u0000${change.key}`, applied);
+        if (applied.type === CREATE) {
+          this.stmt.put.run(account, change.table, change.key, JSON.stringify(applied.obj), revision);
+        } else {
+          this.stmt.remove.run(account, change.table, change.key);
+        }
+      }
+      this.stmt.setRev.run(account, revision);
+      return { revision, changes: [...net.values()] };
+    }).immediate();
+  }
+
+  /** Net changes after `revision` not written by `excludeSource`, as creates and deletes. */
+  changesSince(account: string, revision: number, excludeSource: string | null, tables: Set<string>): Change[] {
+    const touched = new Map<string, StoredChange>();
+    for (const change of this.stmt.since.iterate(account, revision)) {
+      if (!tables.has(change.table)) continue;
+      const id = `${change.table}\u0000${change.key}`;
+      if (change.source !== null && change.source === excludeSource) {
+        // Our own write: only relevant if someone else touched the key too.
+        if (!touched.has(id)) continue;
+      }
+      touched.set(id, change);
+    }
+    const out: Change[] = [];
+    for (const { table, key } of touched.values()) {
+      const obj = this.get(account, table, key);
+      out.push(obj ? { type: CREATE, table, key, obj } : { type: DELETE, table, key });
+    }
+    return out;
+  }
+
+  /** Every current record of the given tables, as creates (a first sync). */
+  snapshot(account: string, tables: Set<string>): Change[] {
+    const out: Change[] = [];
+    for (const table of tables) {
+      for (const obj of this.list(account, table)) out.push({ type: CREATE, table, key: obj.id, obj });
+    }
+    return out;
+  }
+
+  /** Validates one change and returns its net effect, or null when it changes nothing. */
+  private applyOne(account: string, change: Change): Change | null {
+    if (change === null || typeof change !== 'object') throw new BadRequest('a change must be an object');
+    assertTable(this.schema, change.table);
+    assertRecordId(change.key);
+    switch (change.type) {
+      case CREATE: {
+        const obj = validateFullRecord(this.schema, change.table, change.obj);
+        if (obj.id !== change.key) throw new BadRequest(`create for "${change.key}" carries obj.id "${obj.id}"`);
+        return { type: CREATE, table: change.table, key: change.key, obj };
+      }
+      case UPDATE: {
+        if (change.mods === null || typeof change.mods !== 'object' || Array.isArray(change.mods)) {
+          throw new BadRequest('an update must carry mods as an object');
+        }
+        const existing = this.get(account, change.table, change.key);
+        const next = applyKeyPathMods(existing ?? { id: change.key }, change.mods);
+        const obj = validateFullRecord(this.schema, change.table, next);
+        return existing ? { type: CREATE, table: change.table, key: change.key, obj } : null;
+      }
+      case DELETE:
+        return this.get(account, change.table, change.key) ? { type: DELETE, table: change.table, key: change.key } : null;
+      default:
+        throw new BadRequest(`unknown change type ${JSON.stringify((change as { type: unknown }).type)}`);
+    }
+  }
+}

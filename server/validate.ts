@@ -1,0 +1,78 @@
+/**
+ * Input checks for records arriving over REST or the socket. The field check is
+ * `@basictech/schema`'s own `validateData` (what the SDK runs); this adds what it
+ * misses: record ids, keys that would reach an object's prototype (its lookup
+ * `fields[name]` finds `constructor` on Object.prototype), and `null` for `json`.
+ */
+import { validateData } from '@basictech/schema';
+import type { BasicSchema, RecordValue } from '../src/protocol/schema.js';
+
+/** A client mistake: answered with 400 (REST) or an `error` frame (socket). */
+export class BadRequest extends Error {
+  constructor(message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+const MAX_DEPTH = 32;
+
+export function assertTable(schema: BasicSchema, table: unknown): asserts table is string {
+  if (typeof table !== 'string' || !Object.hasOwn(schema.tables, table)) {
+    throw new BadRequest(`unknown table ${JSON.stringify(table)}`);
+  }
+}
+
+export function assertRecordId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || !ID_PATTERN.test(id) || PROTOTYPE_KEYS.has(id)) {
+    throw new BadRequest(`invalid record id ${JSON.stringify(id)}: 1-128 of [A-Za-z0-9_.:-]`);
+  }
+}
+
+/** Rejects `__proto__`, `constructor` and `prototype` keys at any depth. */
+export function assertNoPrototypeKeys(value: unknown, path = 'value', depth = 0): void {
+  if (depth > MAX_DEPTH) throw new BadRequest(`${path} is nested deeper than ${MAX_DEPTH} levels`);
+  if (value === null || typeof value !== 'object') return;
+  for (const key of Object.keys(value)) {
+    if (PROTOTYPE_KEYS.has(key)) throw new BadRequest(`forbidden key "${key}" in ${path}`);
+    assertNoPrototypeKeys((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+  }
+}
+
+/**
+ * Checks a whole record (fields plus `id`) against its table and returns it as a
+ * plain record. `partial` skips required-field checks (PATCH bodies).
+ */
+export function validateRecord(
+  schema: BasicSchema,
+  table: string,
+  value: unknown,
+  partial = false,
+): Record<string, unknown> {
+  assertTable(schema, table);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new BadRequest('record value must be a JSON object');
+  }
+  assertNoPrototypeKeys(value);
+  const { id, ...fields } = value as Record<string, unknown>;
+  if (id !== undefined) assertRecordId(id);
+  const declared = schema.tables[table]!.fields;
+  for (const [name, field] of Object.entries(fields)) {
+    if (!Object.hasOwn(declared, name)) throw new BadRequest(`unknown field "${name}" in table ${table}`);
+    if (field === null) throw new BadRequest(`field "${name}" is null; omit it instead`);
+  }
+  const result = validateData(schema, table, fields, !partial);
+  if (!result.valid) {
+    const reason = result.errors?.[0]?.message ?? result.message ?? 'invalid record';
+    throw new BadRequest(`${table}: ${reason}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Like `validateRecord`, for a full record that must carry `id`. */
+export function validateFullRecord(schema: BasicSchema, table: string, value: unknown): RecordValue {
+  const record = validateRecord(schema, table, value);
+  assertRecordId(record.id);
+  return record as RecordValue;
+}

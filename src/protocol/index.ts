@@ -1,0 +1,3 @@
+export * from './schema.js';
+export * from './rest.js';
+export * from './socket.js';
