@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { CREATE, DELETE, UPDATE } from '../../src/protocol/socket.js';
+import { TestSocket, call, project, testServer } from '../helpers/server.js';
+
+const P = 'basic-sync-demo';
+
+describe('/ws: the Dexie.Syncable protocol', () => {
+  it('answers clientIdentity with a new identity, and with the same one on reconnect', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const first = await TestSocket.open(server);
+    first.send({ type: 'clientIdentity', clientIdentity: null, authToken: access_token, schema: { tables: { projects: {} } } });
+    const { clientIdentity } = await first.next('clientIdentity');
+    expect(clientIdentity).toMatch(/^[0-9a-f-]{36}$/);
+
+    const again = await TestSocket.open(server);
+    again.send({ type: 'clientIdentity', clientIdentity, authToken: access_token });
+    expect((await again.next('clientIdentity')).clientIdentity).toBe(clientIdentity);
+  });
+
+  it('acks changes, subscribes from a revision and sends only what came after it', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const a = await TestSocket.identified(server, access_token);
+    // The official client's first connect: baseRevision null, requestId 1, then subscribe null.
+    a.send({ type: 'changes', changes: [{ type: CREATE, table: 'projects', key: 'p1', obj: project('p1') }], partial: false, baseRevision: null, requestId: 1 });
+    expect(await a.next('ack')).toEqual({ type: 'ack', requestId: 1 });
+    a.send({ type: 'subscribe', syncedRevision: null });
+    const initial = await a.next('changes');
+    expect(initial).toEqual({ type: 'changes', changes: [{ type: CREATE, table: 'projects', key: 'p1', obj: project('p1') }], currentRevision: 1, partial: false });
+
+    // Writes by others (REST here) after revision 1 ...
+    await call(server, access_token, 'PUT', `/account/${P}/db/projects/p2`, { value: project('p2') });
+    await call(server, access_token, 'PATCH', `/account/${P}/db/projects/p1`, { value: { name: 'renamed' } });
+    await call(server, access_token, 'PUT', `/account/${P}/db/projects/p3`, { value: project('p3') });
+    await call(server, access_token, 'DELETE', `/account/${P}/db/projects/p3`);
+
+    // ... reach a client subscribing from revision 1 as net changes, with the current revision.
+    const b = await TestSocket.identified(server, access_token);
+    b.send({ type: 'subscribe', syncedRevision: 1 });
+    const since = await b.next('changes');
+    expect(since.currentRevision).toBe(5);
+    expect(since.partial).toBe(false);
+    expect(since.changes).toEqual([
+      { type: CREATE, table: 'projects', key: 'p2', obj: project('p2') },
+      { type: CREATE, table: 'projects', key: 'p1', obj: project('p1', { name: 'renamed' }) },
+      { type: DELETE, table: 'projects', key: 'p3' },
+    ]);
+
+    // Subscribing at the current revision yields one empty, final changes frame.
+    const c = await TestSocket.identified(server, access_token);
+    c.send({ type: 'subscribe', syncedRevision: '5' });
+    expect(await c.next('changes')).toEqual({ type: 'changes', changes: [], currentRevision: 5, partial: false });
+  });
+
+  it('fans live changes out to the account\'s other sockets, never echoing them', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => TestSocket.identified(server, access_token)));
+    for (const s of [a!, b!, c!]) {
+      s.send({ type: 'subscribe', syncedRevision: null });
+      await s.next('changes');
+    }
+    a!.send({ type: 'changes', changes: [{ type: CREATE, table: 'projects', key: 'x', obj: project('x') }], partial: false, baseRevision: 0, requestId: 7 });
+    expect((await a!.next('ack')).requestId).toBe(7);
+    for (const s of [b!, c!]) {
+      expect(await s.next('changes')).toEqual({ type: 'changes', changes: [{ type: CREATE, table: 'projects', key: 'x', obj: project('x') }], currentRevision: 1, partial: false });
+    }
+    // An update arrives at the others as the full record (an upsert they can apply without the old one).
+    b!.send({ type: 'changes', changes: [{ type: UPDATE, table: 'projects', key: 'x', mods: { name: 'X', 'components.emojis': { lastModified: 2, items: ['🙂'] } } }], partial: false, baseRevision: 1, requestId: 1 });
+    await b!.next('ack');
+    const expected = project('x', { name: 'X', components: { emojis: { lastModified: 2, items: ['🙂'] } } });
+    expect((await a!.next('changes')).changes).toEqual([{ type: CREATE, table: 'projects', key: 'x', obj: expected }]);
+    expect((await c!.next('changes')).changes).toEqual([{ type: CREATE, table: 'projects', key: 'x', obj: expected }]);
+    expect(await a!.quietFor('changes')).toBe(true);
+    expect(await b!.quietFor('changes')).toBe(true);
+    // REST writes reach every socket.
+    await call(server, access_token, 'DELETE', `/account/${P}/db/projects/x`);
+    for (const s of [a!, b!, c!]) expect((await s.next('changes')).changes).toEqual([{ type: DELETE, table: 'projects', key: 'x' }]);
+  });
+
+  it('does not echo to a second socket with the same identity, and does not re-send a client its own writes', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const a1 = await TestSocket.identified(server, access_token, 'client-A');
+    const a2 = await TestSocket.identified(server, access_token, 'client-A');
+    for (const s of [a1, a2]) {
+      s.send({ type: 'subscribe', syncedRevision: 0 });
+      await s.next('changes');
+    }
+    a1.send({ type: 'changes', changes: [{ type: CREATE, table: 'projects', key: 'y', obj: project('y') }], partial: false, baseRevision: 0, requestId: 1 });
+    await a1.next('ack');
+    expect(await a2.quietFor('changes')).toBe(true);
+    const later = await TestSocket.identified(server, access_token, 'client-A');
+    later.send({ type: 'subscribe', syncedRevision: 0 });
+    expect((await later.next('changes')).changes).toEqual([]);
+  });
+
+  it('applies partial batches only when the final part arrives, then acks every part', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const a = await TestSocket.identified(server, access_token);
+    const create = (key: string) => ({ type: CREATE, table: 'projects', key, obj: project(key) });
+    a.send({ type: 'changes', changes: [create('p1')], partial: true, baseRevision: 0, requestId: 1 });
+    expect(await a.quietFor('ack')).toBe(true);
+    expect((await call(server, access_token, 'GET', `/account/${P}/db/projects`)).body.data).toEqual([]);
+    a.send({ type: 'changes', changes: [create('p2')], partial: false, baseRevision: 0, requestId: 2 });
+    expect((await a.next('ack')).requestId).toBe(1);
+    expect((await a.next('ack')).requestId).toBe(2);
+    expect((await call(server, access_token, 'GET', `/account/${P}/db/projects`)).body.data).toEqual([project('p1'), project('p2')]);
+  });
+
+  it('pages large catch-ups with partial: true and ends with partial: false', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const writer = await TestSocket.identified(server, access_token);
+    const changes = Array.from({ length: 1200 }, (_, i) => ({ type: CREATE, table: 'projects', key: `k${i}`, obj: project(`k${i}`) }));
+    writer.send({ type: 'changes', changes, partial: false, baseRevision: null, requestId: 1 });
+    await writer.next('ack');
+    const reader = await TestSocket.identified(server, access_token);
+    reader.send({ type: 'subscribe', syncedRevision: null });
+    const pages = [await reader.next('changes'), await reader.next('changes'), await reader.next('changes')];
+    expect(pages.map((p) => p.partial)).toEqual([true, true, false]);
+    expect(pages.flatMap((p) => p.changes).map((c) => c.key).sort()).toEqual(changes.map((c) => c.key).sort());
+    expect(pages.every((p) => p.currentRevision === 1200)).toBe(true);
+  });
+
+  it('sends each client only the tables of the schema it announced', async () => {
+    const schema = {
+      project_id: P,
+      version: 1,
+      tables: { projects: { type: 'collection' as const, fields: { name: { type: 'string' as const } } }, notes: { type: 'collection' as const, fields: { text: { type: 'string' as const } } } },
+    };
+    const server = await testServer({ schema });
+    const { access_token } = await server.issueTokens('alice');
+    const onlyProjects = await TestSocket.open(server);
+    onlyProjects.send({ type: 'clientIdentity', clientIdentity: null, authToken: access_token, schema: { ...schema, tables: { projects: schema.tables.projects } } });
+    await onlyProjects.next('clientIdentity');
+    onlyProjects.send({ type: 'subscribe', syncedRevision: null });
+    await onlyProjects.next('changes');
+    await call(server, access_token, 'PUT', `/account/${P}/db/notes/n1`, { value: { text: 'hi' } });
+    await call(server, access_token, 'PUT', `/account/${P}/db/projects/p1`, { value: { name: 'p' } });
+    expect((await onlyProjects.next('changes')).changes).toEqual([{ type: CREATE, table: 'projects', key: 'p1', obj: { id: 'p1', name: 'p' } }]);
+    expect(await onlyProjects.quietFor('changes')).toBe(true);
+  });
+});
