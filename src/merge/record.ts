@@ -1,0 +1,18 @@
+/** What the sync layer needs of every record and of every component inside one. */
+export interface Versioned {
+  /** Hybrid-logical-clock stamp of the last change (ms; see `HybridClock`). */
+  lastModified: number;
+  /** Id of the client that made that change; breaks timestamp ties. */
+  modifiedBy: string;
+  /** A tombstone: the record (or component) was deleted at `lastModified`. */
+  deleted?: boolean;
+}
+
+/** A synced record: `id`, a version, and the table's other fields. */
+export type SyncRecord = Versioned & { id: string } & Record<string, unknown>;
+
+/** A json field whose entries are merged one by one by their own version. */
+export type VersionedMap = Record<string, Versioned & Record<string, unknown>>;
+
+/** The fields of a record that are merged per entry: a project's components. */
+export const PER_ENTRY_FIELDS = ['components'] as const;
