@@ -1,6 +1,6 @@
 /** Small helpers for `node:http`: JSON bodies with a size cap, JSON answers, CORS. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequest } from './validate.js';
+import { BadRequest } from '../src/protocol/validate.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -14,7 +14,7 @@ import { handleDb, type DbRoute } from './rest.js';
 import { signInPage } from './signInPage.js';
 import { SocketHub } from './socket.js';
 import { RecordStore, openDatabase } from './store.js';
-import { BadRequest } from './validate.js';
+import { BadRequest } from '../src/protocol/validate.js';
 
 export interface ServerOptions {
   /** 0 picks a free port. Default 0. */

@@ -9,7 +9,7 @@ import { CREATE, DELETE, UPDATE, type Change } from '../src/protocol/socket.js';
 import type { AuthUser } from './auth.js';
 import { readObject, sendError, sendJson } from './http.js';
 import type { ApplyResult, RecordStore } from './store.js';
-import { BadRequest, assertRecordId, assertTable } from './validate.js';
+import { BadRequest, assertRecordId, assertTable } from '../src/protocol/validate.js';
 import type { BasicSchema } from '../src/protocol/schema.js';
 
 export interface DbRoute {

@@ -11,7 +11,7 @@ import type { WebSocket, RawData } from 'ws';
 import { CREATE, DELETE, UPDATE, type Change, type ServerFrame } from '../src/protocol/socket.js';
 import type { Auth, AuthUser } from './auth.js';
 import type { ApplyResult, RecordStore } from './store.js';
-import { BadRequest } from './validate.js';
+import { BadRequest } from '../src/protocol/validate.js';
 import type { BasicSchema } from '../src/protocol/schema.js';
 import { Unauthorized } from './auth.js';
 

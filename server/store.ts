@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREATE, DELETE, UPDATE, type Change } from '../src/protocol/socket.js';
 import type { BasicSchema, RecordValue } from '../src/protocol/schema.js';
-import { BadRequest, assertNoPrototypeKeys, assertRecordId, assertTable, validateFullRecord } from './validate.js';
+import { BadRequest, assertNoPrototypeKeys, assertRecordId, assertTable, validateFullRecord } from '../src/protocol/validate.js';
 
 export interface StoredChange {
   rev: number;

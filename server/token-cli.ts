@@ -4,7 +4,7 @@
  * form post the sign-in page makes) and prints the token answer as JSON.
  */
 import { parseArgs } from 'node:util';
-import { signInWithoutBrowser } from './signInWithoutBrowser.js';
+import { signInWithoutBrowser } from '../src/remote/localAuth.js';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, user: { type: 'string' }, project: { type: 'string' } } });
 const url = values.url ?? process.env.BASIC_SERVER_URL ?? 'http://127.0.0.1:8787';

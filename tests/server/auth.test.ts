@@ -1,6 +1,6 @@
 import { SignJWT, decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signInWithoutBrowser } from '../../server/signInWithoutBrowser.js';
+import { signInWithoutBrowser } from '../../src/remote/localAuth.js';
 import { call, testServer } from '../helpers/server.js';
 
 const PROJECT = 'basic-sync-demo';

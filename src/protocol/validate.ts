@@ -1,16 +1,21 @@
 /**
- * Input checks for records arriving over REST or the socket. The field check is
+ * Checks for records crossing the wire, used by the server (REST and socket input)
+ * and by the client (remote data before it touches the local store). The field check is
  * `@basictech/schema`'s own `validateData` (what the SDK runs); this adds what it
  * misses: record ids, keys that would reach an object's prototype (its lookup
  * `fields[name]` finds `constructor` on Object.prototype), and `null` for `json`.
  */
 import { validateData } from '@basictech/schema';
-import type { BasicSchema, RecordValue } from '../src/protocol/schema.js';
+import type { BasicSchema, RecordValue } from './schema.js';
 
-/** A client mistake: answered with 400 (REST) or an `error` frame (socket). */
+/**
+ * Input that breaks the protocol's rules. The server answers it with `status`
+ * (REST) or an `error` frame (socket); the client quarantines it.
+ */
 export class BadRequest extends Error {
   constructor(message: string, readonly status = 400) {
     super(message);
+    this.name = 'BadRequest';
   }
 }
 

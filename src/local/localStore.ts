@@ -1,0 +1,270 @@
+/**
+ * The local store: records, the outbox and sync metadata in unstorage, with an
+ * in-memory copy the UI reads synchronously.
+ *
+ * Layout (one key each, so a write touches one record):
+ *   sync:record:<table>:<id>   the record as the UI sees it
+ *   sync:outbox:<table>:<id>   a change not yet acknowledged by the server: the
+ *                              record's version when it was queued, and when
+ *   sync:meta                  client ids, revision checkpoint, clock, last sync
+ *
+ * A local write puts the outbox entry first and the record second, and undoes the
+ * first if the second fails, so a crash or a quota error never leaves a change
+ * that is visible but not queued, nor half a write. `load()` repairs the one
+ * state a crash can leave (an outbox entry newer than its record).
+ */
+import type { Storage } from 'unstorage';
+import { compareVersions, mergeRecords } from '../merge/lastModifiedWins.js';
+import type { SyncRecord } from '../merge/record.js';
+import { deepEqual } from '../merge/canonical.js';
+
+/** Where a record lives: its table and id. */
+export interface RecordRef {
+  table: string;
+  id: string;
+}
+
+export interface OutboxEntry extends RecordRef {
+  /** The record's version when the change was queued. */
+  record: SyncRecord;
+  /** Wall-clock ms when the record was first queued (for "oldest pending"). */
+  queuedAt: number;
+}
+
+export interface SyncMeta {
+  /** Stable id of this client: `modifiedBy` of its writes, tie-breaker in merges. */
+  clientId: string;
+  /** The identity the server's socket gave this client. */
+  clientIdentity: string | null;
+  /** The server revision this store has caught up to; null before the first sync. */
+  checkpoint: number | string | null;
+  /** Latest hybrid-clock stamp issued or seen, so a reload never goes back. */
+  clockLatest: number;
+  /** Wall-clock ms of the last time everything local was acknowledged. */
+  lastSyncedAt: number | null;
+}
+
+export interface LocalChange {
+  refs: RecordRef[];
+  origin: 'local' | 'remote';
+}
+
+/** A storage driver failed (quota, I/O); nothing was changed. */
+export class LocalStorageError extends Error {
+  constructor(action: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const quota = /quota|exceeded|QUOTA/i.test(reason) || (cause as { name?: string })?.name === 'QuotaExceededError';
+    super(`${action} failed: ${quota ? 'local storage is full (quota exceeded)' : reason}`, { cause });
+    this.name = 'LocalStorageError';
+  }
+}
+
+const PREFIX = 'sync';
+const keyOf = (kind: 'record' | 'outbox', ref: RecordRef) => `${PREFIX}:${kind}:${ref.table}:${ref.id}`;
+const mapKey = (ref: RecordRef) => `${ref.table}\u0000${ref.id}`;
+
+export class LocalStore {
+  /** table -> id -> record */
+  private readonly tables = new Map<string, Map<string, SyncRecord>>();
+  private readonly outbox = new Map<string, OutboxEntry>();
+  private meta: SyncMeta;
+  private readonly listeners = new Set<(change: LocalChange) => void>();
+
+  constructor(
+    readonly storage: Storage,
+    readonly now: () => number = Date.now,
+  ) {
+    this.meta = { clientId: '', clientIdentity: null, checkpoint: null, clockLatest: 0, lastSyncedAt: null };
+  }
+
+  /** Reads everything into memory; creates the client id on first use. */
+  async load(newClientId: () => string): Promise<void> {
+    try {
+      const [recordKeys, outboxKeys, meta] = await Promise.all([
+        this.storage.getKeys(`${PREFIX}:record`),
+        this.storage.getKeys(`${PREFIX}:outbox`),
+        this.storage.getItem<SyncMeta>(`${PREFIX}:meta`),
+      ]);
+      const [records, entries] = await Promise.all([this.storage.getItems(recordKeys), this.storage.getItems(outboxKeys)]);
+      this.tables.clear();
+      this.outbox.clear();
+      for (const { key, value } of records) {
+        const table = key.split(':')[2];
+        if (table && isRecord(value)) this.tableMap(table).set(value.id, value);
+      }
+      for (const { value } of entries) {
+        if (isOutboxEntry(value)) this.outbox.set(mapKey(value), value);
+      }
+      this.meta = { ...this.meta, ...(meta ?? {}) };
+    } catch (error) {
+      throw new LocalStorageError('loading the local store', error);
+    }
+    // Repair a crash between the outbox write and the record write.
+    for (const entry of this.outbox.values()) {
+      const current = this.get(entry);
+      if (!current || compareVersions(entry.record, current) > 0) await this.putRecord(entry, entry.record);
+    }
+    if (!this.meta.clientId) await this.updateMeta({ clientId: newClientId() });
+  }
+
+  get(ref: RecordRef): SyncRecord | undefined {
+    return this.tables.get(ref.table)?.get(ref.id);
+  }
+
+  /** Every record of a table, tombstones included. */
+  list(table: string): SyncRecord[] {
+    return [...(this.tables.get(table)?.values() ?? [])];
+  }
+
+  private tableMap(table: string): Map<string, SyncRecord> {
+    let map = this.tables.get(table);
+    if (!map) this.tables.set(table, (map = new Map()));
+    return map;
+  }
+
+  getMeta(): Readonly<SyncMeta> {
+    return this.meta;
+  }
+
+  async updateMeta(patch: Partial<SyncMeta>): Promise<void> {
+    const next = { ...this.meta, ...patch };
+    try {
+      await this.storage.setItem(`${PREFIX}:meta`, next);
+    } catch (error) {
+      throw new LocalStorageError('saving sync metadata', error);
+    }
+    this.meta = next;
+  }
+
+  pendingEntries(): OutboxEntry[] {
+    return [...this.outbox.values()];
+  }
+
+  pendingCount(): number {
+    return this.outbox.size;
+  }
+
+  oldestPendingAt(): number | null {
+    let oldest: number | null = null;
+    for (const e of this.outbox.values()) if (oldest === null || e.queuedAt < oldest) oldest = e.queuedAt;
+    return oldest;
+  }
+
+  subscribe(listener: (change: LocalChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A user's write: queued in the outbox, then stored. All or nothing. */
+  async writeLocal(table: string, record: SyncRecord): Promise<void> {
+    await this.queue({ table, id: record.id }, record);
+    this.emit({ refs: [{ table, id: record.id }], origin: 'local' });
+  }
+
+  /**
+   * Joins remote versions into the store (never a blind overwrite, so a write that
+   * raced this one is not lost). Returns the versions now held.
+   */
+  async applyRemote(table: string, incoming: SyncRecord[]): Promise<SyncRecord[]> {
+    const held: SyncRecord[] = [];
+    const changed: RecordRef[] = [];
+    for (const remote of incoming) {
+      const ref = { table, id: remote.id };
+      const current = this.get(ref);
+      const next = current ? mergeRecords(current, remote) : remote;
+      if (!current || !deepEqual(next, current)) {
+        await this.putRecord(ref, next);
+        changed.push(ref);
+      }
+      held.push(next);
+    }
+    if (changed.length > 0) this.emit({ refs: changed, origin: 'remote' });
+    return held;
+  }
+
+  /** Queues the current version of records for pushing (e.g. a local version that won). */
+  async queueForPush(refs: RecordRef[]): Promise<void> {
+    for (const ref of refs) {
+      const record = this.get(ref);
+      if (record) await this.queueEntry(ref, record);
+    }
+  }
+
+  /**
+   * Clears outbox entries the server acknowledged, but only where the record has not
+   * changed since it was sent; a newer edit stays queued.
+   */
+  async acknowledge(pushed: Array<RecordRef & { record: SyncRecord }>): Promise<void> {
+    for (const { table, id, record } of pushed) {
+      const ref = { table, id };
+      const entry = this.outbox.get(mapKey(ref));
+      const current = this.get(ref);
+      // Component edits keep the record's own stamp, so compare whole versions.
+      if (!entry || !current || !deepEqual(current, record)) continue;
+      try {
+        await this.storage.removeItem(keyOf('outbox', ref));
+      } catch (error) {
+        throw new LocalStorageError('clearing the outbox', error);
+      }
+      this.outbox.delete(mapKey(ref));
+    }
+  }
+
+  private async queue(ref: RecordRef, record: SyncRecord): Promise<void> {
+    const previousEntry = this.outbox.get(mapKey(ref));
+    await this.queueEntry(ref, record);
+    try {
+      await this.putRecord(ref, record);
+    } catch (error) {
+      // Undo the outbox write so the store is exactly as before.
+      await this.restoreEntry(ref, previousEntry);
+      throw error;
+    }
+  }
+
+  private async queueEntry(ref: RecordRef, record: SyncRecord): Promise<void> {
+    const previous = this.outbox.get(mapKey(ref));
+    const entry: OutboxEntry = { table: ref.table, id: ref.id, record, queuedAt: previous?.queuedAt ?? this.now() };
+    try {
+      await this.storage.setItem(keyOf('outbox', ref), entry);
+    } catch (error) {
+      throw new LocalStorageError(`queueing ${ref.table}/${ref.id}`, error);
+    }
+    this.outbox.set(mapKey(ref), entry);
+  }
+
+  private async restoreEntry(ref: RecordRef, previous: OutboxEntry | undefined): Promise<void> {
+    try {
+      if (previous) await this.storage.setItem(keyOf('outbox', ref), previous);
+      else await this.storage.removeItem(keyOf('outbox', ref));
+    } catch {
+      // Restoring a key we just wrote only fails if storage broke entirely; the
+      // leftover entry is harmless (it pushes the current record).
+      return;
+    }
+    if (previous) this.outbox.set(mapKey(ref), previous);
+    else this.outbox.delete(mapKey(ref));
+  }
+
+  private async putRecord(ref: RecordRef, record: SyncRecord): Promise<void> {
+    try {
+      await this.storage.setItem(keyOf('record', ref), record);
+    } catch (error) {
+      throw new LocalStorageError(`saving ${ref.table}/${ref.id}`, error);
+    }
+    this.tableMap(ref.table).set(ref.id, record);
+  }
+
+  private emit(change: LocalChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+function isRecord(value: unknown): value is SyncRecord {
+  return value !== null && typeof value === 'object' && typeof (value as SyncRecord).id === 'string';
+}
+
+function isOutboxEntry(value: unknown): value is OutboxEntry {
+  const v = value as OutboxEntry;
+  return value !== null && typeof value === 'object' && typeof v.table === 'string' && typeof v.id === 'string' && isRecord(v.record);
+}

@@ -1,0 +1,496 @@
+/**
+ * The sync statechart. Three parallel regions:
+ *
+ * - `sync`: booting -> authenticating -> connected (reconciling -> idle <-> debouncing
+ *   -> pushing) and offline-retry when anything remote fails.
+ * - `inbound`: every `changes` frame from the server (catch-up pages, then live
+ *   changes, then records released after editing) is checked, decided record by record
+ *   by `recordMerge` actors in bounded batches, and joined into the local store.
+ * - `editing`: not-editing / editing-paused. While a record is edited its remote
+ *   versions wait in a live `recordMerge` actor (`held:<id>`) until editing ends.
+ *
+ * Every side effect is an actor provided by `src/sync/` (`syncService.ts`); this file
+ * only says when each one runs. The stubs below keep the chart testable on its own.
+ */
+import { assign, enqueueActions, fromCallback, fromPromise, raise, setup, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
+import type { MergeInput } from '../merge/lastModifiedWins.js';
+import type { SyncRecord } from '../merge/record.js';
+import { CREATE, type Change, type Revision } from '../protocol/socket.js';
+import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from './mergeBatch.js';
+import { recordMergeMachine, type MergeReleasedEvent } from './recordMerge.js';
+
+/** A record's merge input, with the table it belongs to. */
+export type TableMergeInput = MergeInput & { table: string };
+
+export interface Quarantined {
+  table: string;
+  id: string;
+  reason: string;
+}
+
+/** One `changes` frame waiting to be merged. */
+export interface InboundFrame {
+  changes: Change[];
+  /** The server revision reached once this frame is applied; null for released records. */
+  revision: Revision;
+  /** Save `revision` as the checkpoint after applying (false for partial pages). */
+  checkpoint: boolean;
+  /** The last page of the catch-up after (re)connecting. */
+  completesCatchUp: boolean;
+  /** The catch-up is the server's whole state (first sync, or the server was reset). */
+  fullSnapshot: boolean;
+}
+
+export interface PreparedFrame {
+  inputs: Array<Omit<TableMergeInput, 'editing'>>;
+  quarantined: Quarantined[];
+}
+
+export interface ApplyInput {
+  decisions: DecidedRecord[];
+  /** Set on the last chunk of a frame whose revision becomes the checkpoint. */
+  checkpoint?: Revision;
+  /** On the last chunk of a full snapshot: every id it held, to re-push what the server lacks. */
+  snapshotIds?: string[];
+}
+
+export interface ApplyOutput {
+  pendingCount: number;
+  /** Records where the remote version changed what the user sees. */
+  remoteWon: string[];
+}
+
+export interface PushOutput {
+  pendingCount: number;
+  /** Records the server or the schema refused; reported, not retried until changed. */
+  rejected: Quarantined[];
+}
+
+export interface LoadOutput {
+  pendingCount: number;
+  lastSyncedAt: number | null;
+}
+
+export interface SyncMachineInput {
+  debounceMs: number;
+  maxWaitMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Wall clock (for status times); tests pass a simulated one. */
+  now: () => number;
+  /** [0, 1) source for retry jitter; tests pass a fixed one. */
+  random: () => number;
+}
+
+export type SyncEvent =
+  | { type: 'LOCAL.CHANGED'; pendingCount: number }
+  | { type: 'EDITING.BEGAN'; id: string }
+  | { type: 'EDITING.ENDED'; id: string }
+  | { type: 'SOCKET.OPEN' }
+  | { type: 'SOCKET.DOWN'; reason: string }
+  | { type: 'REMOTE.CHANGES'; frame: InboundFrame }
+  | MergeReleasedEvent
+  | { type: 'CATCH_UP.APPLIED' }
+  | { type: 'INBOUND.FAILED'; reason: string }
+  | { type: 'NETWORK.ONLINE' }
+  | { type: 'RETRY.NOW' }
+  | { type: 'FLUSH' }
+  | { type: 'STORAGE.FAILED'; reason: string }
+  | { type: 'NOTICE.DISMISS'; id: string };
+
+export type SyncEmitted =
+  | { type: 'updated-elsewhere'; id: string }
+  | { type: 'quarantined'; records: Quarantined[] }
+  | { type: 'error'; message: string };
+
+export interface SyncContext extends SyncMachineInput {
+  pendingCount: number;
+  lastSyncedAt: number | null;
+  lastError: string | null;
+  retryAttempt: number;
+  retryDelayMs: number;
+  nextRetryAt: number | null;
+  /** Frames waiting to be merged, oldest first. */
+  inbound: InboundFrame[];
+  /** The frame being merged, split into batches. */
+  merging: { frame: InboundFrame; batches: Array<Omit<TableMergeInput, 'editing'>[]>; decided: DecidedRecord[] } | null;
+  /** Ids seen in the current full snapshot. */
+  snapshotIds: string[];
+  /** Records the user is editing. */
+  editing: string[];
+  /** Live merge actors of records held while edited. */
+  held: Record<string, ActorRefFrom<typeof recordMergeMachine>>;
+  /** Records released after editing, whose merge may show "updated elsewhere". */
+  released: string[];
+  /** "Updated elsewhere" notices for the UI. */
+  updatedElsewhere: string[];
+  /** Remote records refused by validation, and local ones refused by the server. */
+  quarantined: Quarantined[];
+}
+
+const notProvided = (name: string) => () => Promise.reject(new Error(`actor ${name} was not provided`));
+
+/** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^attempt)). */
+export function fullJitterDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+}
+
+/** A readable reason from a failure event or an actor's error event. */
+function failureReason(event: EventObject): string {
+  if ('reason' in event) return String(event.reason);
+  if ('error' in event) {
+    const error = event.error as { message?: unknown } | undefined;
+    return String(error?.message ?? error);
+  }
+  return event.type;
+}
+
+function upsertQuarantine(list: Quarantined[], add: Quarantined[]): Quarantined[] {
+  if (add.length === 0) return list;
+  const key = (q: Quarantined) => `${q.table}\u0000${q.id}`;
+  const byKey = new Map(list.map((q) => [key(q), q]));
+  for (const q of add) byKey.set(key(q), q);
+  return [...byKey.values()].slice(-100);
+}
+
+export const syncMachine = setup({
+  types: {
+    input: {} as SyncMachineInput,
+    context: {} as SyncContext,
+    events: {} as SyncEvent,
+    emitted: {} as SyncEmitted,
+  },
+  actors: {
+    recordMerge: recordMergeMachine,
+    mergeBatch: mergeBatchMachine,
+    loadLocal: fromPromise<LoadOutput>(notProvided('loadLocal')),
+    authenticate: fromPromise<void>(notProvided('authenticate')),
+    syncSocket: fromCallback<EventObject>(() => {
+      throw new Error('actor syncSocket was not provided');
+    }),
+    prepareRemote: fromPromise<PreparedFrame, InboundFrame>(notProvided('prepareRemote')),
+    applyDecisions: fromPromise<ApplyOutput, ApplyInput>(notProvided('applyDecisions')),
+    pushOutbox: fromPromise<PushOutput>(notProvided('pushOutbox')),
+  },
+  delays: {
+    debounce: ({ context }) => context.debounceMs,
+    maxWait: ({ context }) => context.maxWaitMs,
+    retryDelay: ({ context }) => context.retryDelayMs,
+  },
+  guards: {
+    hasPending: ({ context }) => context.pendingCount > 0,
+    hasInboundFrame: ({ context }) => context.inbound.length > 0,
+    hasMoreBatches: ({ context }) => (context.merging?.batches.length ?? 0) > 0,
+    frameCompletesCatchUp: ({ context }) => context.merging?.frame.completesCatchUp === true,
+    frameHasNoRecords: ({ context }) => (context.merging?.batches.length ?? 0) === 0,
+    pushLeftPending: ({ event }) => (event as unknown as { output: PushOutput }).output.pendingCount > 0,
+    lastEditEnds: ({ context, event }) =>
+      event.type === 'EDITING.ENDED' && context.editing.length === 1 && context.editing[0] === event.id,
+  },
+  actions: {
+    storeLoaded: assign(({ event }) => {
+      const out = (event as unknown as { output: LoadOutput }).output;
+      return { pendingCount: out.pendingCount, lastSyncedAt: out.lastSyncedAt };
+    }),
+    updatePending: assign({
+      pendingCount: ({ context, event }) => ('pendingCount' in event ? (event.pendingCount as number) : context.pendingCount),
+    }),
+    storePushed: assign(({ context, event }) => {
+      const out = (event as unknown as { output: PushOutput }).output;
+      return { pendingCount: out.pendingCount, quarantined: upsertQuarantine(context.quarantined, out.rejected) };
+    }),
+    markSynced: assign(({ context }) => ({ lastSyncedAt: context.now(), lastError: null, retryAttempt: 0, nextRetryAt: null })),
+    noteFailure: enqueueActions(({ context, event, enqueue }) => {
+      const reason = failureReason(event);
+      // Log once per outage, not on every retry.
+      if (context.retryAttempt === 0) enqueue.emit({ type: 'error', message: reason });
+      enqueue.assign({ lastError: reason });
+    }),
+    scheduleRetry: assign(({ context }) => {
+      const retryDelayMs = fullJitterDelay(context.retryAttempt, context.retryBaseMs, context.retryMaxMs, context.random);
+      return { retryDelayMs, retryAttempt: context.retryAttempt + 1, nextRetryAt: context.now() + retryDelayMs };
+    }),
+    clearRetry: assign({ nextRetryAt: null }),
+    reportStorageFailure: assign({ lastError: ({ event }) => (event.type === 'STORAGE.FAILED' ? event.reason : null) }),
+    queueInbound: assign({
+      inbound: ({ context, event }) => (event.type === 'REMOTE.CHANGES' ? [...context.inbound, event.frame] : context.inbound),
+    }),
+    startFrame: assign(({ context, event }) => {
+      const prepared = (event as unknown as { output: PreparedFrame }).output;
+      const [frame, ...rest] = context.inbound;
+      const batches: Array<Omit<TableMergeInput, 'editing'>[]> = [];
+      for (let i = 0; i < prepared.inputs.length; i += MERGE_BATCH_SIZE) batches.push(prepared.inputs.slice(i, i + MERGE_BATCH_SIZE));
+      const snapshotIds = frame!.fullSnapshot ? [...context.snapshotIds, ...prepared.inputs.map((i) => i.id)] : context.snapshotIds;
+      return {
+        inbound: rest,
+        merging: { frame: frame!, batches, decided: [] },
+        snapshotIds,
+        quarantined: upsertQuarantine(context.quarantined, prepared.quarantined),
+      };
+    }),
+    emitQuarantined: enqueueActions(({ event, enqueue }) => {
+      const records = (event as unknown as { output: PreparedFrame }).output.quarantined;
+      if (records.length > 0) enqueue.emit({ type: 'quarantined', records });
+    }),
+    dropFrame: assign({ inbound: ({ context }) => context.inbound.slice(1) }),
+    storeDecisions: assign({
+      merging: ({ context, event }) => {
+        const decided = (event as unknown as { output: DecidedRecord[] }).output;
+        return { ...context.merging!, batches: context.merging!.batches.slice(1), decided };
+      },
+    }),
+    holdDeferred: enqueueActions(({ context, event, enqueue }) => {
+      const decided = (event as unknown as { output: DecidedRecord[] }).output;
+      for (const { input, decision } of decided) {
+        if (decision.kind !== 'defer') continue;
+        const existing = context.held[input.id];
+        if (existing) {
+          enqueue.sendTo(existing, { type: 'REMOTE.ARRIVED', remote: input.remote! });
+        } else {
+          enqueue.assign({
+            held: ({ context: c, spawn }) => ({ ...c.held, [input.id]: spawn('recordMerge', { id: `held:${input.id}`, input }) }),
+          });
+        }
+      }
+    }),
+    noteApplied: enqueueActions(({ context, event, enqueue }) => {
+      const out = (event as unknown as { output: ApplyOutput }).output;
+      const notices = out.remoteWon.filter((id) => context.released.includes(id));
+      for (const id of notices) enqueue.emit({ type: 'updated-elsewhere', id });
+      enqueue.assign({
+        pendingCount: out.pendingCount,
+        released: context.released.filter((id) => !out.remoteWon.includes(id)),
+        updatedElsewhere: [...context.updatedElsewhere.filter((id) => !notices.includes(id)), ...notices],
+      });
+    }),
+    finishFrame: assign(({ context }) => ({
+      merging: null,
+      snapshotIds: context.merging?.frame.completesCatchUp ? [] : context.snapshotIds,
+    })),
+    announceCatchUp: raise({ type: 'CATCH_UP.APPLIED' }),
+    reportInboundFailure: enqueueActions(({ event, enqueue }) => {
+      const reason = `applying remote changes failed: ${failureReason(event)}`;
+      // Drop what is queued: reconnecting resumes from the saved checkpoint, so nothing is skipped.
+      enqueue.assign({ merging: null, snapshotIds: [], inbound: [], lastError: reason });
+      enqueue.raise({ type: 'INBOUND.FAILED', reason });
+    }),
+    addEditing: assign({
+      editing: ({ context, event }) =>
+        event.type === 'EDITING.BEGAN' && !context.editing.includes(event.id) ? [...context.editing, event.id] : context.editing,
+    }),
+    removeEditing: assign({
+      editing: ({ context, event }) => (event.type === 'EDITING.ENDED' ? context.editing.filter((id) => id !== event.id) : context.editing),
+    }),
+    releaseHeld: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'EDITING.ENDED') return;
+      const ref = context.held[event.id];
+      if (ref) enqueue.sendTo(ref, { type: 'EDITING.ENDED' });
+    }),
+    queueReleased: assign(({ context, event }) => {
+      if (event.type !== 'MERGE.RELEASED') return {};
+      const { [event.id]: _done, ...held } = context.held;
+      const frame: InboundFrame = {
+        changes: [{ type: CREATE, table: event.table, key: event.id, obj: event.remote }],
+        revision: null,
+        checkpoint: false,
+        completesCatchUp: false,
+        fullSnapshot: false,
+      };
+      return { held, inbound: [...context.inbound, frame], released: [...context.released, event.id] };
+    }),
+    stopReleased: stopChild(({ event }) => (event.type === 'MERGE.RELEASED' ? `held:${event.id}` : '')),
+    dismissNotice: assign({
+      updatedElsewhere: ({ context, event }) =>
+        event.type === 'NOTICE.DISMISS' ? context.updatedElsewhere.filter((id) => id !== event.id) : context.updatedElsewhere,
+    }),
+  },
+}).createMachine({
+  id: 'sync',
+  type: 'parallel',
+  context: ({ input }) => ({
+    ...input,
+    pendingCount: 0,
+    lastSyncedAt: null,
+    lastError: null,
+    retryAttempt: 0,
+    retryDelayMs: 0,
+    nextRetryAt: null,
+    inbound: [],
+    merging: null,
+    snapshotIds: [],
+    editing: [],
+    held: {},
+    released: [],
+    updatedElsewhere: [],
+    quarantined: [],
+  }),
+  on: {
+    'STORAGE.FAILED': { actions: 'reportStorageFailure' },
+    'NOTICE.DISMISS': { actions: 'dismissNotice' },
+  },
+  states: {
+    sync: {
+      initial: 'booting',
+      states: {
+        /** Load local records and sync metadata; the UI can render from local already. */
+        booting: {
+          invoke: {
+            src: 'loadLocal',
+            onDone: { target: 'authenticating', actions: 'storeLoaded' },
+            onError: { target: 'halted', actions: 'noteFailure' },
+          },
+        },
+        /** Get a token (cached until shortly before `exp`) and check the published schema. */
+        authenticating: {
+          on: { 'LOCAL.CHANGED': { actions: 'updatePending' } },
+          invoke: {
+            src: 'authenticate',
+            onDone: { target: 'connected', actions: 'clearRetry' },
+            onError: { target: 'offline-retry', actions: 'noteFailure' },
+          },
+        },
+        /** The sync socket is up (or coming up); it lives across all of these states. */
+        connected: {
+          invoke: { src: 'syncSocket', id: 'socket' },
+          on: {
+            'SOCKET.DOWN': { target: 'offline-retry', actions: 'noteFailure' },
+            'INBOUND.FAILED': { target: 'offline-retry', actions: 'noteFailure' },
+          },
+          initial: 'reconciling',
+          states: {
+            /** Catching up from the checkpoint (or the whole table); nothing is pushed yet. */
+            reconciling: {
+              on: {
+                'LOCAL.CHANGED': { actions: 'updatePending' },
+                'CATCH_UP.APPLIED': [
+                  { guard: 'hasPending', target: 'pushing' },
+                  { target: 'idle', actions: 'markSynced' },
+                ],
+              },
+            },
+            /** Everything local is acknowledged (or refused and reported). */
+            idle: {
+              on: {
+                'LOCAL.CHANGED': { target: 'debouncing', actions: 'updatePending' },
+                FLUSH: { guard: 'hasPending', target: 'pushing' },
+              },
+            },
+            /** Waiting for typing to pause; `maxWait` bounds the wait under continuous edits. */
+            debouncing: {
+              after: { maxWait: 'pushing' },
+              on: { FLUSH: 'pushing' },
+              initial: 'quiet',
+              states: {
+                quiet: {
+                  after: { debounce: '#sync.sync.connected.pushing' },
+                  on: { 'LOCAL.CHANGED': { target: 'quiet', reenter: true, actions: 'updatePending' } },
+                },
+              },
+            },
+            /** One batch of the coalesced outbox is on its way; cleared only on ack. */
+            pushing: {
+              on: { 'LOCAL.CHANGED': { actions: 'updatePending' } },
+              invoke: {
+                src: 'pushOutbox',
+                onDone: [
+                  { guard: 'pushLeftPending', target: 'debouncing', actions: 'storePushed' },
+                  { target: 'idle', actions: ['storePushed', 'markSynced'] },
+                ],
+                onError: { target: '#sync.sync.offline-retry', actions: 'noteFailure' },
+              },
+            },
+          },
+        },
+        /** Remote unreachable or refusing: local work goes on; retry with backoff. */
+        'offline-retry': {
+          entry: 'scheduleRetry',
+          after: { retryDelay: 'authenticating' },
+          on: {
+            'LOCAL.CHANGED': { actions: 'updatePending' },
+            'NETWORK.ONLINE': 'authenticating',
+            'RETRY.NOW': 'authenticating',
+          },
+        },
+        /** The local store cannot be read; nothing syncs until a retry loads it. */
+        halted: {
+          on: { 'RETRY.NOW': 'booting' },
+        },
+      },
+    },
+    inbound: {
+      initial: 'waiting',
+      on: {
+        'REMOTE.CHANGES': { actions: 'queueInbound' },
+        'MERGE.RELEASED': { actions: ['queueReleased', 'stopReleased'] },
+      },
+      states: {
+        waiting: {
+          always: { guard: 'hasInboundFrame', target: 'preparing' },
+        },
+        /** Validate the frame's records and look up their local versions. */
+        preparing: {
+          invoke: {
+            src: 'prepareRemote',
+            input: ({ context }) => context.inbound[0]!,
+            onDone: { target: 'deciding', actions: ['startFrame', 'emitQuarantined'] },
+            onError: { target: 'waiting', actions: ['dropFrame', 'reportInboundFailure'] },
+          },
+        },
+        /** One bounded batch of per-record merge actors. */
+        deciding: {
+          always: { guard: 'frameHasNoRecords', target: 'applying' },
+          invoke: {
+            src: 'mergeBatch',
+            input: ({ context }) => ({
+              records: (context.merging?.batches[0] ?? []).map((r) => ({ ...r, editing: context.editing.includes(r.id) })),
+            }),
+            onDone: { target: 'applying', actions: ['storeDecisions', 'holdDeferred'] },
+          },
+        },
+        /** Join the decided versions into the local store; queue local winners for pushing. */
+        applying: {
+          invoke: {
+            src: 'applyDecisions',
+            input: ({ context }) => {
+              const m = context.merging!;
+              const last = m.batches.length === 0;
+              return {
+                decisions: m.decided,
+                checkpoint: last && m.frame.checkpoint ? m.frame.revision : undefined,
+                snapshotIds: last && m.frame.completesCatchUp && m.frame.fullSnapshot ? context.snapshotIds : undefined,
+              };
+            },
+            onDone: [
+              { guard: 'hasMoreBatches', target: 'deciding', actions: 'noteApplied' },
+              { guard: 'frameCompletesCatchUp', target: 'waiting', actions: ['noteApplied', 'finishFrame', 'announceCatchUp'] },
+              { target: 'waiting', actions: ['noteApplied', 'finishFrame'] },
+            ],
+            onError: { target: 'waiting', actions: 'reportInboundFailure' },
+          },
+        },
+      },
+    },
+    editing: {
+      initial: 'not-editing',
+      states: {
+        'not-editing': {
+          on: { 'EDITING.BEGAN': { target: 'editing-paused', actions: 'addEditing' } },
+        },
+        /** Remote changes to the edited records are held, not applied. */
+        'editing-paused': {
+          on: {
+            'EDITING.BEGAN': { actions: 'addEditing' },
+            'EDITING.ENDED': [
+              { guard: 'lastEditEnds', target: 'not-editing', actions: ['removeEditing', 'releaseHeld'] },
+              { actions: ['removeEditing', 'releaseHeld'] },
+            ],
+          },
+        },
+      },
+    },
+  },
+});
+
+export type SyncMachine = typeof syncMachine;
+export type SyncActorRef = ActorRefFrom<SyncMachine>;
+export type { SyncRecord };

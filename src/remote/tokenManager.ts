@@ -1,0 +1,67 @@
+/**
+ * Access tokens for every remote call, REST and socket alike. Wraps the app's
+ * `getToken` (Basic's `useBasic().getToken`, or the local server's token source):
+ * a token is reused until shortly before its JWT `exp`, and a refresh in flight is
+ * shared by every caller (single flight), so a burst of 401s makes one refresh.
+ */
+import { decodeJwt } from 'jose';
+
+export type GetToken = (options?: { forceRefresh?: boolean }) => Promise<string>;
+
+export interface TokenManagerOptions {
+  /** Refresh this long before `exp`. Default 30 s. */
+  refreshBeforeExpiryMs?: number;
+  now?: () => number;
+}
+
+export class TokenManager {
+  private cached: { token: string; expiresAt: number } | undefined;
+  private inFlight: Promise<string> | undefined;
+  private readonly refreshBeforeExpiryMs: number;
+  private readonly now: () => number;
+  /** How many times `getToken` was called (for status and tests). */
+  fetches = 0;
+
+  constructor(
+    private readonly getToken: GetToken,
+    options: TokenManagerOptions = {},
+  ) {
+    this.refreshBeforeExpiryMs = options.refreshBeforeExpiryMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** A token valid for a while yet; `forceRefresh` after a 401. */
+  token(options: { forceRefresh?: boolean } = {}): Promise<string> {
+    if (this.inFlight) return this.inFlight;
+    if (!options.forceRefresh && this.cached && this.now() < this.cached.expiresAt - this.refreshBeforeExpiryMs) {
+      return Promise.resolve(this.cached.token);
+    }
+    const forceRefresh = options.forceRefresh === true || this.cached !== undefined;
+    this.fetches += 1;
+    this.inFlight = this.getToken(forceRefresh ? { forceRefresh: true } : undefined)
+      .then((token) => {
+        if (typeof token !== 'string' || token.length === 0) throw new Error('getToken returned no token (signed out?)');
+        this.cached = { token, expiresAt: expiryOf(token) };
+        return token;
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+    return this.inFlight;
+  }
+
+  /** Forgets the cached token (e.g. after the server refused it). */
+  invalidate(token?: string): void {
+    if (!token || this.cached?.token === token) this.cached = undefined;
+  }
+}
+
+/** ms of the JWT's `exp`; a token that is not a JWT is trusted until refused. */
+function expiryOf(token: string): number {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}

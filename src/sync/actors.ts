@@ -1,0 +1,224 @@
+/**
+ * The side effects of the sync machine, as actors: they read and write the local
+ * store, talk to BasicDB, and report back with events or outputs. The machine
+ * (`src/machines/syncMachine.ts`) decides when each runs.
+ */
+import { fromCallback, fromPromise, type EventObject } from 'xstate';
+import type { LocalStore, RecordRef } from '../local/localStore.js';
+import type { HybridClock } from '../merge/hlc.js';
+import { canonicalJson } from '../merge/canonical.js';
+import { mergeRecords } from '../merge/lastModifiedWins.js';
+import type { SyncRecord } from '../merge/record.js';
+import type {
+  ApplyInput,
+  ApplyOutput,
+  InboundFrame,
+  LoadOutput,
+  PreparedFrame,
+  PushOutput,
+  Quarantined,
+  SyncEvent,
+  TableMergeInput,
+} from '../machines/syncMachine.js';
+import type { BasicSchema } from '../protocol/schema.js';
+import { CREATE, type Change } from '../protocol/socket.js';
+import { validateFullRecord } from '../protocol/validate.js';
+import { isQuarantined, readRemoteChange } from '../remote/remoteRecords.js';
+import { PermanentRemoteError, TransientRemoteError, type RestClient } from '../remote/restClient.js';
+import { RemoteRefusedError, openSyncSocket, type SyncSocket, type WebSocketConstructor } from '../remote/syncSocket.js';
+import type { TokenManager } from '../remote/tokenManager.js';
+
+/** Records per pushed `changes` frame. */
+const PUSH_CHUNK = 500;
+
+export interface SyncDeps {
+  local: LocalStore;
+  clock: HybridClock;
+  tokens: TokenManager;
+  rest: RestClient;
+  schema: BasicSchema;
+  wsUrl: string;
+  WebSocket?: WebSocketConstructor;
+  newClientId: () => string;
+}
+
+/** Local versions the server refused (canonical JSON), not re-sent until they change. */
+type Rejections = Map<string, { version: string; reason: string }>;
+
+const refKey = (ref: RecordRef) => `${ref.table}\u0000${ref.id}`;
+
+export function createSyncActors(deps: SyncDeps) {
+  const { local, clock, tokens, rest, schema } = deps;
+  const tables = Object.keys(schema.tables);
+  const rejections: Rejections = new Map();
+  let connection: SyncSocket | null = null;
+
+  const isRejected = (ref: RecordRef, record: SyncRecord | undefined) => {
+    const r = rejections.get(refKey(ref));
+    return !!r && !!record && r.version === canonicalJson(record);
+  };
+
+  /** Outbox entries that a push would send (refused versions wait for a new edit). */
+  const sendable = () => local.pendingEntries().filter((e) => !isRejected(e, local.get(e)));
+
+  const loadLocal = fromPromise<LoadOutput>(async () => {
+    await local.load(deps.newClientId);
+    // The clock is never behind anything this client wrote or saw before a reload.
+    clock.observe(local.getMeta().clockLatest);
+    for (const table of tables) for (const r of local.list(table)) clock.observe(r.lastModified);
+    return { pendingCount: sendable().length, lastSyncedAt: local.getMeta().lastSyncedAt };
+  });
+
+  const authenticate = fromPromise<void>(async () => {
+    try {
+      await tokens.token();
+    } catch (error) {
+      throw new TransientRemoteError(`getting a token failed: ${(error as Error).message}`);
+    }
+    const published = await rest.fetchSchema();
+    // As Basic's SDK does: refuse to sync against a different schema version.
+    if (published.version !== schema.version) {
+      throw new PermanentRemoteError(`the server's schema is version ${published.version}, this app's is ${schema.version}`, 409);
+    }
+  });
+
+  const syncSocket = fromCallback<EventObject>(({ sendBack }) => {
+    const send = (event: SyncEvent) => sendBack(event);
+    let socket: SyncSocket | null = null;
+    let stopped = false;
+    let triedRefresh = false;
+
+    const connect = async (forceRefresh: boolean) => {
+      const token = await tokens.token({ forceRefresh });
+      if (stopped) return;
+      const { checkpoint, clientIdentity } = local.getMeta();
+      let catchingUp = true;
+      socket = openSyncSocket(
+        { url: deps.wsUrl, token, clientIdentity, schema, syncedRevision: checkpoint, WebSocket: deps.WebSocket },
+        {
+          onOpen: (identity) => {
+            connection = socket;
+            if (identity !== clientIdentity) local.updateMeta({ clientIdentity: identity }).catch(() => {});
+            send({ type: 'SOCKET.OPEN' });
+          },
+          onChanges: (frame) => {
+            const completesCatchUp = catchingUp && !frame.partial;
+            const serverWasReset =
+              typeof checkpoint === 'number' && typeof frame.currentRevision === 'number' && frame.currentRevision < checkpoint;
+            const inbound: InboundFrame = {
+              changes: frame.changes,
+              revision: frame.currentRevision,
+              checkpoint: !frame.partial,
+              completesCatchUp,
+              fullSnapshot: catchingUp && (checkpoint === null || serverWasReset),
+            };
+            if (completesCatchUp) catchingUp = false;
+            send({ type: 'REMOTE.CHANGES', frame: inbound });
+          },
+          onClose: (reason, code) => {
+            if (connection === socket) connection = null;
+            if (stopped) return;
+            // A refused token: one forced refresh and one more try.
+            if (code === 4401 && !triedRefresh) {
+              triedRefresh = true;
+              tokens.invalidate(token);
+              connect(true).catch((error: Error) => send({ type: 'SOCKET.DOWN', reason: error.message }));
+              return;
+            }
+            send({ type: 'SOCKET.DOWN', reason });
+          },
+        },
+      );
+    };
+    connect(false).catch((error: Error) => send({ type: 'SOCKET.DOWN', reason: `connecting failed: ${error.message}` }));
+    return () => {
+      stopped = true;
+      if (connection === socket) connection = null;
+      socket?.close();
+    };
+  });
+
+  const prepareRemote = fromPromise<PreparedFrame, InboundFrame>(async ({ input }) => {
+    const byRef = new Map<string, Omit<TableMergeInput, 'editing'>>();
+    const quarantined: Quarantined[] = [];
+    for (const change of input.changes) {
+      const version = readRemoteChange(schema, clock, change);
+      if (isQuarantined(version)) {
+        quarantined.push(version);
+        continue;
+      }
+      const ref = { table: version.table, id: version.record.id };
+      clock.observe(version.record.lastModified);
+      const seen = byRef.get(refKey(ref));
+      byRef.set(refKey(ref), {
+        ...ref,
+        local: local.get(ref),
+        remote: seen?.remote ? mergeRecords(seen.remote, version.record) : version.record,
+      });
+    }
+    return { inputs: [...byRef.values()], quarantined };
+  });
+
+  const applyDecisions = fromPromise<ApplyOutput, ApplyInput>(async ({ input }) => {
+    const remoteWon: string[] = [];
+    const toPush: RecordRef[] = [];
+    for (const { input: merge, decision } of input.decisions) {
+      const table = (merge as TableMergeInput).table;
+      const ref = { table, id: merge.id };
+      if ((decision.kind === 'take-remote' || decision.kind === 'merged') && decision.record) {
+        await local.applyRemote(table, [decision.record]);
+      }
+      if (decision.kind === 'keep-local' || decision.kind === 'merged') toPush.push(ref);
+      if (decision.remoteWon) remoteWon.push(merge.id);
+    }
+    if (input.snapshotIds) {
+      // The server's whole state lacks these: it lost them (reset) or never had them.
+      const onServer = new Set(input.snapshotIds);
+      for (const table of tables) for (const r of local.list(table)) if (!onServer.has(r.id)) toPush.push({ table, id: r.id });
+    }
+    await local.queueForPush(toPush);
+    if (input.checkpoint !== undefined) await local.updateMeta({ checkpoint: input.checkpoint, clockLatest: clock.latest });
+    return { pendingCount: sendable().length, remoteWon };
+  });
+
+  const pushOutbox = fromPromise<PushOutput>(async () => {
+    const socket = connection;
+    if (!socket) throw new TransientRemoteError('the sync socket is not connected');
+    const rejected: Quarantined[] = [];
+    const batch: Array<RecordRef & { record: SyncRecord }> = [];
+    for (const entry of sendable()) {
+      const record = local.get(entry) ?? entry.record;
+      try {
+        validateFullRecord(schema, entry.table, record);
+        batch.push({ table: entry.table, id: entry.id, record });
+      } catch (error) {
+        rejected.push(reject(entry, record, `refused by the schema: ${(error as Error).message}`));
+      }
+    }
+    for (let i = 0; i < batch.length; i += PUSH_CHUNK) {
+      const chunk = batch.slice(i, i + PUSH_CHUNK);
+      const changes: Change[] = chunk.map(({ table, id, record }) => ({ type: CREATE, table, key: id, obj: record }));
+      try {
+        await socket.request(changes, local.getMeta().checkpoint);
+      } catch (error) {
+        if (!(error instanceof RemoteRefusedError)) throw new TransientRemoteError(`push failed: ${(error as Error).message}`);
+        // The server refused the batch: report these records, keep the rest syncing.
+        for (const p of chunk) rejected.push(reject(p, p.record, `refused by the server: ${error.message}`));
+        continue;
+      }
+      await local.acknowledge(chunk);
+    }
+    return { pendingCount: sendable().length, rejected };
+  });
+
+  function reject(ref: RecordRef, record: SyncRecord, reason: string): Quarantined {
+    rejections.set(refKey(ref), { version: canonicalJson(record), reason });
+    return { table: ref.table, id: ref.id, reason };
+  }
+
+  return {
+    actors: { loadLocal, authenticate, syncSocket, prepareRemote, applyDecisions, pushOutbox },
+    /** Pending changes a push would send (the count the status shows). */
+    pendingCount: () => sendable().length,
+  };
+}

@@ -1,0 +1,237 @@
+/**
+ * The public sync service: wires the local store, the BasicDB clients, the clock
+ * and the sync machine together, and gives the app a small surface: local reads
+ * and writes, editing hints, status, and "wait until synced".
+ */
+import type { Storage } from 'unstorage';
+import { createActor, waitFor, type ActorOptions, type InspectionEvent, type Observer } from 'xstate';
+import { LocalStore, LocalStorageError, type LocalChange } from '../local/localStore.js';
+import { HybridClock } from '../merge/hlc.js';
+import type { SyncRecord } from '../merge/record.js';
+import { syncMachine, type SyncEmitted } from '../machines/syncMachine.js';
+import type { BasicSchema } from '../protocol/schema.js';
+import { RestClient } from '../remote/restClient.js';
+import type { WebSocketConstructor } from '../remote/syncSocket.js';
+import { TokenManager, type GetToken } from '../remote/tokenManager.js';
+import { createSyncActors } from './actors.js';
+import { isSettled, statusOf, type SyncStatus } from './status.js';
+
+type Clock = NonNullable<ActorOptions<typeof syncMachine>['clock']>;
+
+export interface SyncServiceOptions {
+  /** Where local records, the outbox and sync metadata live (localStorage driver in the browser). */
+  storage: Storage;
+  /** BasicDB's base URL, e.g. `https://api.basic.tech` or the local server's. */
+  serverUrl: string;
+  schema: BasicSchema;
+  /** Default `schema.project_id`. */
+  projectId?: string;
+  /** Basic's `useBasic().getToken`, or `localServerTokenSource(...)`. */
+  getToken: GetToken;
+  /** Quiet time before local changes are pushed: 500–1000 ms, default 750. */
+  debounceMs?: number;
+  /** Longest a change waits under continuous editing. Default 3000 ms. */
+  maxWaitMs?: number;
+  /** Backoff after failures: full jitter, doubling from `baseMs` up to `maxMs`. */
+  retry?: { baseMs?: number; maxMs?: number };
+  /** Furthest a remote `lastModified` may be ahead of this clock. Default 24 h. */
+  maxClockDriftMs?: number;
+  /** Wall clock for timestamps; tests pass a skewed or simulated one. */
+  now?: () => number;
+  /** XState clock for `after` timers (`SimulatedClock` in tests). */
+  clock?: Clock;
+  random?: () => number;
+  /** WebSocket implementation; the browser's by default (`ws` in Node). */
+  WebSocket?: WebSocketConstructor;
+  /** Receives XState inspection events (the Stately inspector, or a log). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Where failures are logged, once per outage. Default `console.warn`. */
+  log?: (message: string) => void;
+  /** Listens for `online`, `pagehide` and `visibilitychange`; default the browser's window. */
+  window?: Pick<Window, 'addEventListener' | 'removeEventListener'> & { document?: { visibilityState?: string } };
+}
+
+export type SyncService = ReturnType<typeof createSyncService>;
+
+export function createSyncService(options: SyncServiceOptions) {
+  const debounceMs = options.debounceMs ?? 750;
+  if (!(debounceMs >= 500 && debounceMs <= 1000)) throw new RangeError(`debounceMs must be 500–1000 ms, got ${debounceMs}`);
+  const maxWaitMs = options.maxWaitMs ?? 3000;
+  if (!(maxWaitMs >= debounceMs)) throw new RangeError(`maxWaitMs (${maxWaitMs}) must be at least debounceMs (${debounceMs})`);
+  const now = options.now ?? Date.now;
+  const serverUrl = options.serverUrl.replace(/\/+$/, '');
+  const projectId = options.projectId ?? options.schema.project_id;
+
+  const local = new LocalStore(options.storage, now);
+  const clock = new HybridClock({ now, maxForwardDriftMs: options.maxClockDriftMs });
+  const tokens = new TokenManager(options.getToken, { now });
+  const rest = new RestClient({ serverUrl, projectId, tokens });
+  const { actors, pendingCount } = createSyncActors({
+    local,
+    clock,
+    tokens,
+    rest,
+    schema: options.schema,
+    wsUrl: `${serverUrl.replace(/^http/, 'ws')}/ws`,
+    WebSocket: options.WebSocket,
+    newClientId: () => globalThis.crypto.randomUUID(),
+  });
+
+  const actor = createActor(syncMachine.provide({ actors }), {
+    input: {
+      debounceMs,
+      maxWaitMs,
+      retryBaseMs: options.retry?.baseMs ?? 1000,
+      retryMaxMs: options.retry?.maxMs ?? 30_000,
+      now,
+      random: options.random ?? Math.random,
+    },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  const log = options.log ?? ((message: string) => console.warn(`[basic-sync] ${message}`));
+  actor.on('error', (e: Extract<SyncEmitted, { type: 'error' }>) => log(e.message));
+  actor.on('quarantined', (e: Extract<SyncEmitted, { type: 'quarantined' }>) =>
+    log(`refused ${e.records.length} remote record(s): ${e.records.map((r) => `${r.table}/${r.id}: ${r.reason}`).join('; ')}`),
+  );
+
+  let started = false;
+  const win = options.window ?? (globalThis as { window?: SyncServiceOptions['window'] }).window;
+  const onOnline = () => actor.send({ type: 'NETWORK.ONLINE' });
+  const onHide = () => {
+    if (win?.document?.visibilityState === undefined || win.document.visibilityState === 'hidden') actor.send({ type: 'FLUSH' });
+  };
+
+  /** Resolves once local data is loaded (booting is over); rejects if it cannot be. */
+  async function ready(): Promise<void> {
+    const snapshot = await waitFor(actor, (s) => !s.matches({ sync: 'booting' }), { timeout: Infinity });
+    if (snapshot.matches({ sync: 'halted' })) throw new Error(snapshot.context.lastError ?? 'the local store could not be loaded');
+  }
+
+  return {
+    /** The running sync machine (for `@xstate/react` selectors and the inspector). */
+    actor,
+    /** Stamps `lastModified`/`modifiedBy` and tie-breaks merges: this client's clock. */
+    clock,
+    schema: options.schema,
+
+    /** Starts syncing. Idempotent (React StrictMode mounts twice). */
+    start() {
+      if (started) return ready();
+      started = true;
+      actor.start();
+      win?.addEventListener('online', onOnline);
+      win?.addEventListener('pagehide', onHide);
+      win?.addEventListener('visibilitychange', onHide);
+      return ready();
+    },
+
+    /** Stops syncing; local data stays. Idempotent. */
+    stop() {
+      if (!started) return;
+      started = false;
+      win?.removeEventListener('online', onOnline);
+      win?.removeEventListener('pagehide', onHide);
+      win?.removeEventListener('visibilitychange', onHide);
+      actor.stop();
+    },
+
+    ready,
+
+    /** This client's id (`modifiedBy` of its writes). */
+    get clientId(): string {
+      return local.getMeta().clientId;
+    },
+
+    /** A version stamp for a local change (records and components). */
+    stamp(): { lastModified: number; modifiedBy: string } {
+      return { lastModified: clock.tick(), modifiedBy: local.getMeta().clientId };
+    },
+
+    read(table: string, id: string): SyncRecord | undefined {
+      return local.get({ table, id });
+    },
+
+    /** Every record of a table, tombstones included. */
+    list(table: string): SyncRecord[] {
+      return local.list(table);
+    },
+
+    /**
+     * Writes a record locally (stored and queued in one step) and tells the machine.
+     * The record must already carry a fresh `stamp()`. Throws `LocalStorageError`
+     * (and reports it in the status) when storage refuses; nothing changes then.
+     */
+    async write(table: string, record: SyncRecord): Promise<void> {
+      if (!Object.hasOwn(options.schema.tables, table)) throw new Error(`unknown table ${table}`);
+      try {
+        await local.writeLocal(table, record);
+      } catch (error) {
+        const reason = error instanceof LocalStorageError ? error.message : `local write failed: ${(error as Error).message}`;
+        actor.send({ type: 'STORAGE.FAILED', reason });
+        throw error;
+      }
+      actor.send({ type: 'LOCAL.CHANGED', pendingCount: pendingCount() });
+    },
+
+    /** Local data changed (a local write or a merged remote change). */
+    onChange(listener: (change: LocalChange) => void): () => void {
+      return local.subscribe(listener);
+    },
+
+    /** The user started editing a record: hold its remote changes. */
+    beginEditing(id: string) {
+      actor.send({ type: 'EDITING.BEGAN', id });
+    },
+    /** Editing ended: merge what was held (remote wins only if newer). */
+    endEditing(id: string) {
+      actor.send({ type: 'EDITING.ENDED', id });
+    },
+    dismissNotice(id: string) {
+      actor.send({ type: 'NOTICE.DISMISS', id });
+    },
+    /** Skip the backoff wait and try now. */
+    retryNow() {
+      actor.send({ type: 'RETRY.NOW' });
+    },
+    /** Push now instead of waiting for the debounce window (e.g. before leaving). */
+    flush() {
+      actor.send({ type: 'FLUSH' });
+    },
+
+    status(): SyncStatus & { oldestPendingAt: number | null } {
+      return { ...statusOf(actor.getSnapshot()), oldestPendingAt: local.oldestPendingAt() };
+    },
+
+    /** Calls `listener` with every status change. Returns an unsubscribe function. */
+    subscribeStatus(listener: (status: SyncStatus) => void): () => void {
+      let last = '';
+      const sub = actor.subscribe((snapshot) => {
+        const status = statusOf(snapshot);
+        const key = JSON.stringify(status);
+        if (key !== last) {
+          last = key;
+          listener(status);
+        }
+      });
+      return () => sub.unsubscribe();
+    },
+
+    /** Resolves when everything local is acknowledged and no remote change is being merged. */
+    whenSynced(timeoutMs = 30_000): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        if (isSettled(actor.getSnapshot())) return resolve();
+        const timer = setTimeout(() => {
+          sub.unsubscribe();
+          reject(new Error(`not synced within ${timeoutMs} ms: ${JSON.stringify(statusOf(actor.getSnapshot()))}`));
+        }, timeoutMs);
+        const sub = actor.subscribe((snapshot) => {
+          if (!isSettled(snapshot)) return;
+          clearTimeout(timer);
+          sub.unsubscribe();
+          resolve();
+        });
+      });
+    },
+  };
+}

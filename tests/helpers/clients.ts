@@ -1,0 +1,81 @@
+/** Test helpers: sync services with their own storage, against a real server. */
+import { createStorage, type Storage } from 'unstorage';
+import memoryDriver from 'unstorage/drivers/memory';
+import WebSocket from 'ws';
+import { afterEach } from 'vitest';
+import schema from '../../basic.config.js';
+import type { RunningServer } from '../../server/index.js';
+import { createProjectStore } from '../../src/app/stores.js';
+import { localServerTokenSource } from '../../src/remote/localAuth.js';
+import type { WebSocketConstructor } from '../../src/remote/syncSocket.js';
+import { createSyncService, type SyncServiceOptions } from '../../src/sync/syncService.js';
+
+const services: Array<{ stop(): void }> = [];
+afterEach(() => {
+  for (const s of services.splice(0)) s.stop();
+});
+
+export interface TestClient {
+  service: ReturnType<typeof createSyncService>;
+  store: ReturnType<typeof createProjectStore>;
+  storage: Storage;
+  logs: string[];
+}
+
+/** A started sync service for `user` with its own (or the given) storage. */
+export async function startClient(
+  server: RunningServer | { url: string },
+  user: string,
+  options: Partial<SyncServiceOptions> & { storage?: Storage } = {},
+): Promise<TestClient> {
+  const storage = options.storage ?? createStorage({ driver: memoryDriver() });
+  const logs: string[] = [];
+  const service = createSyncService({
+    storage,
+    serverUrl: server.url,
+    schema,
+    getToken: localServerTokenSource(server.url, user, schema.project_id),
+    debounceMs: 500,
+    maxWaitMs: 1500,
+    retry: { baseMs: 50, maxMs: 400 },
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    log: (m) => logs.push(m),
+    window: undefined,
+    ...options,
+  });
+  services.push(service);
+  await service.start();
+  return { service, store: createProjectStore(service), storage, logs };
+}
+
+/** Every live project of a client, as comparable plain data. */
+export function projectsOf(client: TestClient) {
+  return client.store.listProjects();
+}
+
+/** What the server holds for a user (REST, the whole table). */
+export async function serverRecords(server: RunningServer, user: string) {
+  const { access_token } = await server.issueTokens(user);
+  const res = await fetch(`${server.url}/account/${schema.project_id}/db/projects`, { headers: { authorization: `Bearer ${access_token}` } });
+  const body = (await res.json()) as { data: Array<Record<string, unknown> & { id: string }> };
+  return body.data.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Every record (tombstones included) of a client, sorted by id. */
+export function recordsOf(client: TestClient) {
+  return client.service.list('projects').sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Waits until `check` passes (polling), or fails with its last error. */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
