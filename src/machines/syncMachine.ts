@@ -370,6 +370,8 @@ export const syncMachine = setup({
             },
             /** Everything local is acknowledged (or refused and reported). */
             idle: {
+              // A merge can queue a local winner for pushing (the server had an older one).
+              always: { guard: 'hasPending', target: 'debouncing' },
               on: {
                 'LOCAL.CHANGED': { target: 'debouncing', actions: 'updatePending' },
                 FLUSH: { guard: 'hasPending', target: 'pushing' },
