@@ -1,0 +1,149 @@
+/**
+ * The statechart's timing and retry logic in isolation: every side effect is a stub
+ * and time is XState's SimulatedClock, so nothing sleeps. The behaviour against the
+ * real server is proven in tests/sync/.
+ */
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock, createActor, fromCallback, fromPromise, type EventObject } from 'xstate';
+import {
+  fullJitterDelay,
+  syncMachine,
+  type ApplyInput,
+  type ApplyOutput,
+  type InboundFrame,
+  type LoadOutput,
+  type PreparedFrame,
+  type PushOutput,
+} from '../../src/machines/syncMachine.js';
+import { statusOf } from '../../src/sync/status.js';
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+function harness(options: { pendingAfterPush?: number; authFails?: () => boolean } = {}) {
+  const clock = new SimulatedClock();
+  const pushes: number[] = [];
+  let authAttempts = 0;
+  const machine = syncMachine.provide({
+    actors: {
+      loadLocal: fromPromise<LoadOutput>(async () => ({ pendingCount: 0, lastSyncedAt: null })),
+      authenticate: fromPromise<void>(async () => {
+        authAttempts += 1;
+        if (options.authFails?.()) throw new Error('network down');
+      }),
+      syncSocket: fromCallback<EventObject>(({ sendBack }) => {
+        sendBack({ type: 'SOCKET.OPEN' });
+        sendBack({ type: 'REMOTE.CHANGES', frame: { changes: [], revision: 1, checkpoint: true, completesCatchUp: true, fullSnapshot: false } });
+      }),
+      prepareRemote: fromPromise<PreparedFrame, InboundFrame>(async () => ({ inputs: [], quarantined: [] })),
+      applyDecisions: fromPromise<ApplyOutput, ApplyInput>(async () => ({ pendingCount: 0, remoteWon: [] })),
+      pushOutbox: fromPromise<PushOutput>(async () => {
+        pushes.push(clock.now());
+        return { pendingCount: options.pendingAfterPush ?? 0, rejected: [] };
+      }),
+    },
+  });
+  const actor = createActor(machine, {
+    clock,
+    input: { debounceMs: 500, maxWaitMs: 1500, retryBaseMs: 1000, retryMaxMs: 8000, now: () => clock.now(), random: () => 0.5 },
+  });
+  const state = () => statusOf(actor.getSnapshot()).state;
+  const advance = async (ms: number) => {
+    clock.increment(ms);
+    await flush();
+  };
+  return { actor, clock, pushes, state, advance, authAttempts: () => authAttempts };
+}
+
+describe('sync machine timing', () => {
+  it('reaches idle after booting, authenticating and reconciling', async () => {
+    const h = harness();
+    const seen: string[] = [];
+    h.actor.subscribe(() => seen.push(h.state()));
+    h.actor.start();
+    await flush();
+    expect(h.state()).toBe('idle');
+    expect([...new Set(seen)]).toEqual(['booting', 'authenticating', 'reconciling', 'idle']);
+  });
+
+  it('restarts the debounce window on every change and pushes once it is quiet', async () => {
+    const h = harness();
+    h.actor.start();
+    await flush();
+    h.actor.send({ type: 'LOCAL.CHANGED', pendingCount: 1 });
+    expect(h.state()).toBe('debouncing');
+    await h.advance(400);
+    h.actor.send({ type: 'LOCAL.CHANGED', pendingCount: 2 });
+    await h.advance(400);
+    h.actor.send({ type: 'LOCAL.CHANGED', pendingCount: 2 });
+    await h.advance(499);
+    expect(h.pushes).toEqual([]);
+    await h.advance(1);
+    expect(h.pushes).toEqual([1300]);
+    expect(h.state()).toBe('idle');
+  });
+
+  it('bounds the wait with maxWait under continuous typing', async () => {
+    const h = harness();
+    h.actor.start();
+    await flush();
+    for (let t = 0; t < 2000; t += 300) {
+      h.actor.send({ type: 'LOCAL.CHANGED', pendingCount: 1 });
+      await h.advance(300);
+    }
+    expect(h.pushes[0]).toBe(1500);
+  });
+
+  it('debounces again when changes arrived during a push', async () => {
+    const h = harness({ pendingAfterPush: 1 });
+    h.actor.start();
+    await flush();
+    h.actor.send({ type: 'LOCAL.CHANGED', pendingCount: 1 });
+    await h.advance(500);
+    expect(h.pushes).toEqual([500]);
+    expect(h.state()).toBe('debouncing');
+  });
+
+  it('backs off with capped, jittered exponential delays and retries early when the browser is online', async () => {
+    let down = true;
+    const h = harness({ authFails: () => down });
+    h.actor.start();
+    await flush();
+    expect(h.state()).toBe('offline-retry');
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      delays.push(h.actor.getSnapshot().context.retryDelayMs);
+      await h.advance(h.actor.getSnapshot().context.retryDelayMs);
+    }
+    // random() = 0.5 of min(8000, 1000 * 2^attempt)
+    expect(delays).toEqual([500, 1000, 2000, 4000, 4000]);
+    expect(statusOf(h.actor.getSnapshot()).nextRetryAt).toBe(h.clock.now() + 4000);
+    expect(statusOf(h.actor.getSnapshot()).lastError).toBe('network down');
+
+    down = false;
+    h.actor.send({ type: 'NETWORK.ONLINE' });
+    await flush();
+    expect(h.state()).toBe('idle');
+    expect(h.actor.getSnapshot().context.retryAttempt).toBe(0);
+  });
+
+  it('logs a failure once per outage, not per retry', async () => {
+    const h = harness({ authFails: () => true });
+    const errors: string[] = [];
+    h.actor.on('error', (e) => errors.push(e.message));
+    h.actor.start();
+    await flush();
+    for (let i = 0; i < 4; i++) await h.advance(h.actor.getSnapshot().context.retryDelayMs);
+    expect(errors).toEqual(['network down']);
+  });
+});
+
+describe('fullJitterDelay', () => {
+  it.each([
+    [0, 0, 0],
+    [0, 0.999, 999],
+    [3, 0.5, 4000],
+    [10, 0.999, 29_970],
+  ])('attempt %i with random %f waits %i ms (base 1 s, cap 30 s)', (attempt, random, expected) => {
+    expect(fullJitterDelay(attempt, 1000, 30_000, () => random)).toBe(expected);
+  });
+});
