@@ -67,6 +67,7 @@ export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketH
   const ws = new Impl(options.url);
   let nextRequestId = 1;
   let closed = false;
+  let closeReason: { reason: string; code: number } | undefined;
   const waiting = new Map<number, { resolve(): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>();
   const identityTimer = setTimeout(() => fail(`no identity answer within ${timeoutMs} ms`), timeoutMs);
 
@@ -93,7 +94,10 @@ export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketH
     send({ type: 'clientIdentity', clientIdentity: options.clientIdentity, authToken: options.token, schema: options.schema });
   };
   ws.onerror = () => fail('socket error (server unreachable?)');
-  ws.onclose = (ev) => fail(ev.reason ? `closed by server: ${ev.reason}` : `socket closed (${ev.code})`, ev.code);
+  ws.onclose = (ev) =>
+    closeReason
+      ? fail(closeReason.reason, closeReason.code)
+      : fail(ev.reason ? `closed by server: ${ev.reason}` : `socket closed (${ev.code})`, ev.code);
   ws.onmessage = (ev) => {
     if (closed) return;
     const text = typeof ev.data === 'string' ? ev.data : String(ev.data);
@@ -133,7 +137,15 @@ export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketH
           waiting.delete(frame.requestId as number);
           w.reject(new RemoteRefusedError(message));
         }
-        return fail(`server error: ${message}`, /^unauthorized/.test(message) ? 4401 : 1008);
+        // Report the close when the socket has really closed (a macrotask later), so
+        // whoever awaited the refused request handles the refusal first.
+        closeReason = { reason: `server error: ${message}`, code: /^unauthorized/.test(message) ? 4401 : 1008 };
+        try {
+          ws.close();
+        } catch {
+          fail(closeReason.reason, closeReason.code);
+        }
+        return;
       }
       default:
         return fail(`refused a frame of unknown type ${JSON.stringify(frame.type)}`);

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import schema from '../../basic.config.js';
+import { eventually, serverRecords, startClient } from '../helpers/clients.js';
+import { testServer } from '../helpers/server.js';
+
+describe('permanent errors are reported, not retried forever, and the rest keeps syncing', () => {
+  it('a local record the schema refuses is reported and set aside until it changes', async () => {
+    const server = await testServer();
+    const a = await startClient(server, 'alice');
+    await a.service.whenSynced();
+    const good = await a.store.addProject({ name: 'good' });
+    await a.service.write('projects', { id: 'bad', name: 'bad', colour: 'red', ...a.service.stamp() });
+    await a.service.whenSynced();
+
+    expect((await serverRecords(server, 'alice')).map((r) => r.id)).toEqual([good.id]);
+    const status = a.service.status();
+    expect(status.state).toBe('idle');
+    expect(status.pendingCount).toBe(0);
+    expect(status.quarantined).toEqual([{ table: 'projects', id: 'bad', reason: 'refused by the schema: unknown field "colour" in table projects' }]);
+
+    // Fixing the record lets it through.
+    await a.service.write('projects', { id: 'bad', name: 'fixed', ...a.service.stamp() });
+    await a.service.whenSynced();
+    expect((await serverRecords(server, 'alice')).map((r) => r.name).sort()).toEqual(['fixed', 'good']);
+  });
+
+  it('a batch the server refuses is reported; later changes still sync', async () => {
+    // This server's schema (same version) lacks `deleted`, so it refuses tombstones.
+    const { deleted: _d, ...fields } = schema.tables.projects.fields;
+    const server = await testServer({ schema: { ...schema, tables: { projects: { ...schema.tables.projects, fields } } } });
+    const a = await startClient(server, 'alice', { schema: { ...schema, tables: { projects: { ...schema.tables.projects, fields: { ...fields, deleted: { type: 'boolean' } } } } } });
+    const p = await a.store.addProject({ name: 'to delete' });
+    await a.service.whenSynced();
+    await a.store.deleteProject(p.id);
+    await eventually(() => expect(a.service.status().quarantined.map((q) => q.id)).toEqual([p.id]));
+    expect(a.service.status().quarantined[0]!.reason).toMatch(/refused by the server: .*unknown field "deleted"/);
+
+    const q = await a.store.addProject({ name: 'still syncing' });
+    await a.service.whenSynced(15_000);
+    expect((await serverRecords(server, 'alice')).map((r) => r.id).sort()).toEqual([p.id, q.id].sort());
+    expect(a.service.status().pendingCount).toBe(0);
+  });
+});

@@ -1,0 +1,50 @@
+import { createStorage } from 'unstorage';
+import memoryDriver from 'unstorage/drivers/memory';
+import { describe, expect, it } from 'vitest';
+import { LocalStore } from '../../src/local/localStore.js';
+
+const rec = (id: string, lastModified: number, name: string) => ({ id, lastModified, modifiedBy: 'c1', name });
+
+describe('LocalStore', () => {
+  it('repairs a crash between the outbox write and the record write on load', async () => {
+    const storage = createStorage({ driver: memoryDriver() });
+    await storage.setItem('sync:record:projects:p1', rec('p1', 1, 'old'));
+    // The outbox entry of a newer write made it to storage; the record write did not.
+    await storage.setItem('sync:outbox:projects:p1', { table: 'projects', id: 'p1', record: rec('p1', 2, 'new'), queuedAt: 5 });
+    await storage.setItem('sync:outbox:projects:p2', { table: 'projects', id: 'p2', record: rec('p2', 3, 'created'), queuedAt: 6 });
+    const store = new LocalStore(storage);
+    await store.load(() => 'client-1');
+    expect(store.get({ table: 'projects', id: 'p1' })).toEqual(rec('p1', 2, 'new'));
+    expect(store.get({ table: 'projects', id: 'p2' })).toEqual(rec('p2', 3, 'created'));
+    expect(await storage.getItem('sync:record:projects:p2')).toEqual(rec('p2', 3, 'created'));
+    expect(store.pendingCount()).toBe(2);
+    expect(store.oldestPendingAt()).toBe(5);
+    expect(store.getMeta().clientId).toBe('client-1');
+  });
+
+  it('keeps the client id across loads and clears only acknowledged versions', async () => {
+    const storage = createStorage({ driver: memoryDriver() });
+    const store = new LocalStore(storage);
+    await store.load(() => 'first');
+    await store.writeLocal('projects', rec('p1', 1, 'a'));
+    await store.writeLocal('projects', rec('p1', 2, 'b'));
+    expect(store.pendingCount()).toBe(1); // coalesced: one entry per record
+    await store.acknowledge([{ table: 'projects', id: 'p1', record: rec('p1', 1, 'a') }]);
+    expect(store.pendingCount()).toBe(1); // a newer version is still waiting
+    await store.acknowledge([{ table: 'projects', id: 'p1', record: rec('p1', 2, 'b') }]);
+    expect(store.pendingCount()).toBe(0);
+
+    const again = new LocalStore(storage);
+    await again.load(() => 'second');
+    expect(again.getMeta().clientId).toBe('first');
+    expect(again.list('projects')).toEqual([rec('p1', 2, 'b')]);
+  });
+
+  it('joins remote versions instead of overwriting a newer local one', async () => {
+    const store = new LocalStore(createStorage({ driver: memoryDriver() }));
+    await store.load(() => 'c');
+    await store.writeLocal('projects', rec('p1', 5, 'local'));
+    expect(await store.applyRemote('projects', [rec('p1', 3, 'older remote')])).toEqual([rec('p1', 5, 'local')]);
+    expect(await store.applyRemote('projects', [rec('p1', 9, 'newer remote')])).toEqual([rec('p1', 9, 'newer remote')]);
+  });
+});
