@@ -62,6 +62,8 @@ export interface ApplyOutput {
 
 export interface PushOutput {
   pendingCount: number;
+  /** Records the server acknowledged. */
+  accepted: Array<{ table: string; id: string }>;
   /** Records the server or the schema refused; reported, not retried until changed. */
   rejected: Quarantined[];
 }
@@ -145,11 +147,14 @@ function failureReason(event: EventObject): string {
   return event.type;
 }
 
-function upsertQuarantine(list: Quarantined[], add: Quarantined[]): Quarantined[] {
-  if (add.length === 0) return list;
-  const key = (q: Quarantined) => `${q.table}\u0000${q.id}`;
-  const byKey = new Map(list.map((q) => [key(q), q]));
-  for (const q of add) byKey.set(key(q), q);
+const refKey = (q: { table: string; id: string }) => `${q.table}\u0000${q.id}`;
+
+/** The quarantine list with `add` reported and `cleared` (since synced fine) taken off; at most 100. */
+function updateQuarantine(list: Quarantined[], add: Quarantined[], cleared: Array<{ table: string; id: string }> = []): Quarantined[] {
+  if (add.length === 0 && (list.length === 0 || cleared.length === 0)) return list;
+  const byKey = new Map(list.map((q) => [refKey(q), q]));
+  for (const ref of cleared) byKey.delete(refKey(ref));
+  for (const q of add) byKey.set(refKey(q), q);
   return [...byKey.values()].slice(-100);
 }
 
@@ -197,7 +202,7 @@ export const syncMachine = setup({
     }),
     storePushed: assign(({ context, event }) => {
       const out = (event as unknown as { output: PushOutput }).output;
-      return { pendingCount: out.pendingCount, quarantined: upsertQuarantine(context.quarantined, out.rejected) };
+      return { pendingCount: out.pendingCount, quarantined: updateQuarantine(context.quarantined, out.rejected, out.accepted) };
     }),
     markSynced: assign(({ context }) => ({ lastSyncedAt: context.now(), lastError: null, retryAttempt: 0, nextRetryAt: null })),
     noteFailure: enqueueActions(({ context, event, enqueue }) => {
@@ -225,7 +230,7 @@ export const syncMachine = setup({
         inbound: rest,
         merging: { frame: frame!, batches, decided: [] },
         snapshotIds,
-        quarantined: upsertQuarantine(context.quarantined, prepared.quarantined),
+        quarantined: updateQuarantine(context.quarantined, prepared.quarantined, prepared.inputs),
       };
     }),
     emitQuarantined: enqueueActions(({ event, enqueue }) => {

@@ -28,8 +28,30 @@ import { PermanentRemoteError, TransientRemoteError, type RestClient } from '../
 import { RemoteRefusedError, openSyncSocket, type SyncSocket, type WebSocketConstructor } from '../remote/syncSocket.js';
 import type { TokenManager } from '../remote/tokenManager.js';
 
-/** Records per pushed `changes` frame. */
-const PUSH_CHUNK = 500;
+/** Bounds of one pushed `changes` frame (the local server refuses frames over 1 MiB). */
+const PUSH_MAX_RECORDS = 500;
+const PUSH_MAX_BYTES = 512 * 1024;
+/** A record that could never fit a frame is refused locally instead of retried forever. */
+const MAX_RECORD_BYTES = 900 * 1024;
+
+/** Splits a push into frames under both bounds; a single larger record goes alone. */
+function pushFrames<T extends { record: SyncRecord }>(batch: T[]): T[][] {
+  const frames: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of batch) {
+    const size = JSON.stringify(item.record).length;
+    if (current.length > 0 && (current.length >= PUSH_MAX_RECORDS || bytes + size > PUSH_MAX_BYTES)) {
+      frames.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) frames.push(current);
+  return frames;
+}
 
 export interface SyncDeps {
   local: LocalStore;
@@ -185,18 +207,20 @@ export function createSyncActors(deps: SyncDeps) {
     const socket = connection;
     if (!socket) throw new TransientRemoteError('the sync socket is not connected');
     const rejected: Quarantined[] = [];
+    const accepted: RecordRef[] = [];
     const batch: Array<RecordRef & { record: SyncRecord }> = [];
     for (const entry of sendable()) {
       const record = local.get(entry) ?? entry.record;
       try {
         validateFullRecord(schema, entry.table, record);
+        const size = JSON.stringify(record).length;
+        if (size > MAX_RECORD_BYTES) throw new Error(`the record is ${size} bytes; at most ${MAX_RECORD_BYTES} fit in a frame`);
         batch.push({ table: entry.table, id: entry.id, record });
       } catch (error) {
-        rejected.push(reject(entry, record, `refused by the schema: ${(error as Error).message}`));
+        rejected.push(reject(entry, record, `refused before sending: ${(error as Error).message}`));
       }
     }
-    for (let i = 0; i < batch.length; i += PUSH_CHUNK) {
-      const chunk = batch.slice(i, i + PUSH_CHUNK);
+    for (const chunk of pushFrames(batch)) {
       const changes: Change[] = chunk.map(({ table, id, record }) => ({ type: CREATE, table, key: id, obj: record }));
       try {
         await socket.request(changes, local.getMeta().checkpoint);
@@ -207,8 +231,9 @@ export function createSyncActors(deps: SyncDeps) {
         continue;
       }
       await local.acknowledge(chunk);
+      for (const { table, id } of chunk) accepted.push({ table, id });
     }
-    return { pendingCount: sendable().length, rejected };
+    return { pendingCount: sendable().length, rejected, accepted };
   });
 
   function reject(ref: RecordRef, record: SyncRecord, reason: string): Quarantined {

@@ -16,12 +16,19 @@ describe('permanent errors are reported, not retried forever, and the rest keeps
     const status = a.service.status();
     expect(status.state).toBe('idle');
     expect(status.pendingCount).toBe(0);
-    expect(status.quarantined).toEqual([{ table: 'projects', id: 'bad', reason: 'refused by the schema: unknown field "colour" in table projects' }]);
+    expect(status.quarantined).toEqual([{ table: 'projects', id: 'bad', reason: 'refused before sending: unknown field "colour" in table projects' }]);
+
+    // So is one too large for any frame (instead of a retry loop).
+    const huge = await a.store.addProject({ name: 'x'.repeat(1024 * 1024) });
+    await a.service.whenSynced();
+    expect(a.service.status().quarantined.find((q) => q.id === huge.id)?.reason).toMatch(/at most 921600 fit in a frame/);
 
     // Fixing the record lets it through.
     await a.service.write('projects', { id: 'bad', name: 'fixed', ...a.service.stamp() });
     await a.service.whenSynced();
     expect((await serverRecords(server, 'alice')).map((r) => r.name).sort()).toEqual(['fixed', 'good']);
+    expect(a.service.status().pendingCount).toBe(0);
+    expect(a.service.status().quarantined.map((q) => q.id)).toEqual([huge.id]);
   });
 
   it('a batch the server refuses is reported; later changes still sync', async () => {

@@ -173,6 +173,17 @@ describe('coalescing and batching', () => {
     expect(await watcher.quietFor('changes')).toBe(true);
   });
 
+  it('splits a push larger than the server\'s frame limit into several acknowledged frames', async () => {
+    const server = await testServer();
+    const a = await startClient(server, 'alice');
+    await a.service.whenSynced();
+    for (let i = 0; i < 300; i++) await a.store.addProject({ name: `big ${i} ${'x'.repeat(5000)}` });
+    await a.service.whenSynced();
+    expect(a.service.status().quarantined).toEqual([]);
+    expect(await serverRecords(server, 'alice')).toEqual(recordsOf(a));
+    expect(recordsOf(a)).toHaveLength(300);
+  });
+
   it('reconciles thousands of records in bounded batches and keeps no finished merge actors', async () => {
     const server = await testServer();
     const { access_token } = await server.issueTokens('alice');

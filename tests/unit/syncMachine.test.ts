@@ -38,7 +38,7 @@ function harness(options: { pendingAfterPush?: number; authFails?: () => boolean
       applyDecisions: fromPromise<ApplyOutput, ApplyInput>(async () => ({ pendingCount: 0, remoteWon: [] })),
       pushOutbox: fromPromise<PushOutput>(async () => {
         pushes.push(clock.now());
-        return { pendingCount: options.pendingAfterPush ?? 0, rejected: [] };
+        return { pendingCount: options.pendingAfterPush ?? 0, rejected: [], accepted: [] };
       }),
     },
   });
