@@ -106,6 +106,8 @@ export type SyncEmitted =
   | { type: 'error'; message: string };
 
 export interface SyncContext extends SyncMachineInput {
+  /** Local records are in memory: the UI can read them. */
+  localLoaded: boolean;
   pendingCount: number;
   lastSyncedAt: number | null;
   lastError: string | null;
@@ -184,6 +186,8 @@ export const syncMachine = setup({
   },
   guards: {
     hasPending: ({ context }) => context.pendingCount > 0,
+    /** Errors marked `transient: false` (4xx other than a first 401, schema mismatch). */
+    isPermanentFailure: ({ event }) => (event as { error?: { transient?: boolean } }).error?.transient === false,
     hasInboundFrame: ({ context }) => context.inbound.length > 0,
     hasMoreBatches: ({ context }) => (context.merging?.batches.length ?? 0) > 0,
     frameCompletesCatchUp: ({ context }) => context.merging?.frame.completesCatchUp === true,
@@ -195,7 +199,7 @@ export const syncMachine = setup({
   actions: {
     storeLoaded: assign(({ event }) => {
       const out = (event as unknown as { output: LoadOutput }).output;
-      return { pendingCount: out.pendingCount, lastSyncedAt: out.lastSyncedAt };
+      return { pendingCount: out.pendingCount, lastSyncedAt: out.lastSyncedAt, localLoaded: true };
     }),
     updatePending: assign({
       pendingCount: ({ context, event }) => ('pendingCount' in event ? (event.pendingCount as number) : context.pendingCount),
@@ -314,6 +318,7 @@ export const syncMachine = setup({
   type: 'parallel',
   context: ({ input }) => ({
     ...input,
+    localLoaded: false,
     pendingCount: 0,
     lastSyncedAt: null,
     lastError: null,
@@ -351,7 +356,10 @@ export const syncMachine = setup({
           invoke: {
             src: 'authenticate',
             onDone: { target: 'connected', actions: 'clearRetry' },
-            onError: { target: 'offline-retry', actions: 'noteFailure' },
+            onError: [
+              { guard: 'isPermanentFailure', target: 'halted', actions: 'noteFailure' },
+              { target: 'offline-retry', actions: 'noteFailure' },
+            ],
           },
         },
         /** The sync socket is up (or coming up); it lives across all of these states. */
@@ -418,9 +426,16 @@ export const syncMachine = setup({
             'RETRY.NOW': 'authenticating',
           },
         },
-        /** The local store cannot be read; nothing syncs until a retry loads it. */
+        /**
+         * A failure that retrying will not fix (the local store cannot be read, the server
+         * refuses this app's schema version or this user): nothing syncs until asked again.
+         * Local editing goes on.
+         */
         halted: {
-          on: { 'RETRY.NOW': 'booting' },
+          on: {
+            'LOCAL.CHANGED': { actions: 'updatePending' },
+            'RETRY.NOW': 'booting',
+          },
         },
       },
     },

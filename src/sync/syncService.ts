@@ -104,8 +104,8 @@ export function createSyncService(options: SyncServiceOptions) {
 
   /** Resolves once local data is loaded (booting is over); rejects if it cannot be. */
   async function ready(): Promise<void> {
-    const snapshot = await waitFor(actor, (s) => !s.matches({ sync: 'booting' }), { timeout: Infinity });
-    if (snapshot.matches({ sync: 'halted' })) throw new Error(snapshot.context.lastError ?? 'the local store could not be loaded');
+    const snapshot = await waitFor(actor, (s) => s.context.localLoaded || s.matches({ sync: 'halted' }), { timeout: Infinity });
+    if (!snapshot.context.localLoaded) throw new Error(snapshot.context.lastError ?? 'the local store could not be loaded');
   }
 
   return {
@@ -115,9 +115,13 @@ export function createSyncService(options: SyncServiceOptions) {
     clock,
     schema: options.schema,
 
-    /** Starts syncing. Idempotent (React StrictMode mounts twice). */
+    /**
+     * Starts syncing; resolves once local data is readable. Idempotent (React StrictMode
+     * mounts twice). A stopped service cannot start again: create a new one.
+     */
     start() {
       if (started) return ready();
+      if (actor.getSnapshot().status === 'stopped') throw new Error('this sync service was stopped; create a new one');
       started = true;
       actor.start();
       win?.addEventListener('online', onOnline);

@@ -47,4 +47,25 @@ describe('permanent errors are reported, not retried forever, and the rest keeps
     expect((await serverRecords(server, 'alice')).map((r) => r.id).sort()).toEqual([p.id, q.id].sort());
     expect(a.service.status().pendingCount).toBe(0);
   });
+
+  it('halts (no retry loop) when the server publishes another schema version; local work goes on', async () => {
+    const server = await testServer({ schema: { ...schema, version: 2 } });
+    const a = await startClient(server, 'alice');
+    await eventually(() => expect(a.service.status().state).toBe('halted'));
+    expect(a.service.status().lastError).toBe("the server's schema is version 2, this app's is 1");
+    const p = await a.store.addProject({ name: 'offline but fine' });
+    expect(a.store.getProject(p.id)?.name).toBe('offline but fine');
+    expect(a.service.status().pendingCount).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.service.status().state).toBe('halted');
+    expect(a.logs).toEqual(["the server's schema is version 2, this app's is 1"]);
+  });
+
+  it('a stopped service says so instead of silently not starting', async () => {
+    const server = await testServer();
+    const a = await startClient(server, 'alice');
+    a.service.stop();
+    a.service.stop(); // idempotent
+    expect(() => a.service.start()).toThrow(/stopped; create a new one/);
+  });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage } from 'unstorage';
+import fsDriver from 'unstorage/drivers/fs';
 import memoryDriver from 'unstorage/drivers/memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import schema from '../../basic.config.js';
@@ -107,9 +108,19 @@ describe('convergence', () => {
 });
 
 describe('durability of local changes', () => {
-  it('a reload in the middle of the debounce window loses nothing: the outbox is pushed on the next start', async () => {
+  it.each([
+    ['memory', () => {
+      const storage = createStorage({ driver: memoryDriver() });
+      return () => storage; // the same memory survives the "reload"
+    }],
+    ['fs', () => {
+      const base = tempDir();
+      return () => createStorage({ driver: fsDriver({ base }) }); // a fresh instance over the same files
+    }],
+  ])('a reload in the middle of the debounce window loses nothing (%s driver): the outbox is pushed on the next start', async (_driver, location) => {
     const server = await testServer();
-    const storage = createStorage({ driver: memoryDriver() });
+    const openStorage = location();
+    const storage = openStorage();
     const a = await startClient(server, 'alice', { storage });
     await a.service.whenSynced();
     const p = await a.store.addProject({ name: 'typed just before reload' });
@@ -117,7 +128,7 @@ describe('durability of local changes', () => {
     a.service.stop(); // the page goes away before the debounce fires
     expect(await serverRecords(server, 'alice')).toEqual([]);
 
-    const reloaded = await startClient(server, 'alice', { storage });
+    const reloaded = await startClient(server, 'alice', { storage: openStorage() });
     expect(reloaded.store.getProject(p.id)?.name).toBe('typed just before reload'); // readable before any network
     await reloaded.service.whenSynced();
     expect((await serverRecords(server, 'alice')).map((r) => r.name)).toEqual(['typed just before reload']);
