@@ -149,6 +149,9 @@ function failureReason(event: EventObject): string {
   return event.type;
 }
 
+/** The output carried by an actor's done event. */
+const outputOf = <T>(event: EventObject) => (event as EventObject & { output: T }).output;
+
 const refKey = (q: { table: string; id: string }) => `${q.table}\u0000${q.id}`;
 
 /** The quarantine list with `add` reported and `cleared` (since synced fine) taken off; at most 100. */
@@ -192,20 +195,20 @@ export const syncMachine = setup({
     hasMoreBatches: ({ context }) => (context.merging?.batches.length ?? 0) > 0,
     frameCompletesCatchUp: ({ context }) => context.merging?.frame.completesCatchUp === true,
     frameHasNoRecords: ({ context }) => (context.merging?.batches.length ?? 0) === 0,
-    pushLeftPending: ({ event }) => (event as unknown as { output: PushOutput }).output.pendingCount > 0,
+    pushLeftPending: ({ event }) => outputOf<PushOutput>(event).pendingCount > 0,
     lastEditEnds: ({ context, event }) =>
       event.type === 'EDITING.ENDED' && context.editing.length === 1 && context.editing[0] === event.id,
   },
   actions: {
     storeLoaded: assign(({ event }) => {
-      const out = (event as unknown as { output: LoadOutput }).output;
+      const out = outputOf<LoadOutput>(event);
       return { pendingCount: out.pendingCount, lastSyncedAt: out.lastSyncedAt, localLoaded: true };
     }),
     updatePending: assign({
       pendingCount: ({ context, event }) => ('pendingCount' in event ? (event.pendingCount as number) : context.pendingCount),
     }),
     storePushed: assign(({ context, event }) => {
-      const out = (event as unknown as { output: PushOutput }).output;
+      const out = outputOf<PushOutput>(event);
       return { pendingCount: out.pendingCount, quarantined: updateQuarantine(context.quarantined, out.rejected, out.accepted) };
     }),
     markSynced: assign(({ context }) => ({ lastSyncedAt: context.now(), lastError: null, retryAttempt: 0, nextRetryAt: null })),
@@ -225,7 +228,7 @@ export const syncMachine = setup({
       inbound: ({ context, event }) => (event.type === 'REMOTE.CHANGES' ? [...context.inbound, event.frame] : context.inbound),
     }),
     startFrame: assign(({ context, event }) => {
-      const prepared = (event as unknown as { output: PreparedFrame }).output;
+      const prepared = outputOf<PreparedFrame>(event);
       const [frame, ...rest] = context.inbound;
       const batches: Array<Omit<TableMergeInput, 'editing'>[]> = [];
       for (let i = 0; i < prepared.inputs.length; i += MERGE_BATCH_SIZE) batches.push(prepared.inputs.slice(i, i + MERGE_BATCH_SIZE));
@@ -238,18 +241,18 @@ export const syncMachine = setup({
       };
     }),
     emitQuarantined: enqueueActions(({ event, enqueue }) => {
-      const records = (event as unknown as { output: PreparedFrame }).output.quarantined;
+      const records = outputOf<PreparedFrame>(event).quarantined;
       if (records.length > 0) enqueue.emit({ type: 'quarantined', records });
     }),
     dropFrame: assign({ inbound: ({ context }) => context.inbound.slice(1) }),
     storeDecisions: assign({
       merging: ({ context, event }) => {
-        const decided = (event as unknown as { output: DecidedRecord[] }).output;
+        const decided = outputOf<DecidedRecord[]>(event);
         return { ...context.merging!, batches: context.merging!.batches.slice(1), decided };
       },
     }),
     holdDeferred: enqueueActions(({ context, event, enqueue }) => {
-      const decided = (event as unknown as { output: DecidedRecord[] }).output;
+      const decided = outputOf<DecidedRecord[]>(event);
       for (const { input, decision } of decided) {
         if (decision.kind !== 'defer') continue;
         const existing = context.held[input.id];
@@ -263,7 +266,7 @@ export const syncMachine = setup({
       }
     }),
     noteApplied: enqueueActions(({ context, event, enqueue }) => {
-      const out = (event as unknown as { output: ApplyOutput }).output;
+      const out = outputOf<ApplyOutput>(event);
       const notices = out.remoteWon.filter((id) => context.released.includes(id));
       for (const id of notices) enqueue.emit({ type: 'updated-elsewhere', id });
       enqueue.assign({
