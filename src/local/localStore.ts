@@ -6,12 +6,15 @@
  *   sync:record:<table>:<id>   the record as the UI sees it
  *   sync:outbox:<table>:<id>   a change not yet acknowledged by the server: the
  *                              record's version when it was queued, and when
+ *   sync:held:<table>:<id>     a remote version held while the user edits the record
+ *                              (the checkpoint has moved past it, so it must survive a reload)
  *   sync:meta                  client ids, revision checkpoint, clock, last sync
  *
  * A local write puts the outbox entry first and the record second, and undoes the
  * first if the second fails, so a crash or a quota error never leaves a change
  * that is visible but not queued, nor half a write. `load()` repairs the one
- * state a crash can leave (an outbox entry newer than its record).
+ * state a crash can leave (an outbox entry newer than its record), and merges remote
+ * versions that were held for editing when the page went away.
  */
 import type { Storage } from 'unstorage';
 import { compareVersions, mergeRecords } from '../merge/lastModifiedWins.js';
@@ -60,7 +63,7 @@ export class LocalStorageError extends Error {
 }
 
 const PREFIX = 'sync';
-const keyOf = (kind: 'record' | 'outbox', ref: RecordRef) => `${PREFIX}:${kind}:${ref.table}:${ref.id}`;
+const keyOf = (kind: 'record' | 'outbox' | 'held', ref: RecordRef) => `${PREFIX}:${kind}:${ref.table}:${ref.id}`;
 const mapKey = (ref: RecordRef) => `${ref.table}\u0000${ref.id}`;
 
 export class LocalStore {
@@ -79,13 +82,16 @@ export class LocalStore {
 
   /** Reads everything into memory; creates the client id on first use. */
   async load(newClientId: () => string): Promise<void> {
+    let held: Array<{ key: string; value: unknown }> = [];
     try {
-      const [recordKeys, outboxKeys, meta] = await Promise.all([
+      const [recordKeys, outboxKeys, heldKeys, meta] = await Promise.all([
         this.storage.getKeys(`${PREFIX}:record`),
         this.storage.getKeys(`${PREFIX}:outbox`),
+        this.storage.getKeys(`${PREFIX}:held`),
         this.storage.getItem<SyncMeta>(`${PREFIX}:meta`),
       ]);
       const [records, entries] = await Promise.all([this.storage.getItems(recordKeys), this.storage.getItems(outboxKeys)]);
+      held = await this.storage.getItems(heldKeys);
       this.tables.clear();
       this.outbox.clear();
       for (const { key, value } of records) {
@@ -104,7 +110,44 @@ export class LocalStore {
       const current = this.get(entry);
       if (!current || compareVersions(entry.record, current) > 0) await this.putRecord(entry, entry.record);
     }
+    // Editing ended with the reload: merge what was held; push the result where it is ours.
+    for (const { key, value } of held) {
+      const table = key.split(':')[2];
+      if (!table || !isRecord(value)) continue;
+      const ref = { table, id: value.id };
+      const current = this.get(ref);
+      const next = current ? mergeRecords(current, value) : value;
+      if (!deepEqual(next, value)) await this.queueEntry(ref, next);
+      await this.putRecord(ref, next);
+      await this.removeKey(keyOf('held', ref), 'releasing a held record');
+    }
     if (!this.meta.clientId) await this.updateMeta({ clientId: newClientId() });
+  }
+
+  /** Keeps a remote version of a record being edited until it is merged. */
+  async hold(table: string, remote: SyncRecord): Promise<void> {
+    const ref = { table, id: remote.id };
+    const previous = await this.storage.getItem<SyncRecord>(keyOf('held', ref)).catch(() => null);
+    try {
+      await this.storage.setItem(keyOf('held', ref), previous && isRecord(previous) ? mergeRecords(previous, remote) : remote);
+    } catch (error) {
+      throw new LocalStorageError(`holding ${table}/${remote.id}`, error);
+    }
+  }
+
+  /** Forgets a held version once `merged` (a version that includes it) was applied. */
+  async releaseHeld(table: string, merged: SyncRecord): Promise<void> {
+    const ref = { table, id: merged.id };
+    const held = await this.storage.getItem<SyncRecord>(keyOf('held', ref)).catch(() => null);
+    if (held && isRecord(held) && deepEqual(mergeRecords(held, merged), merged)) await this.removeKey(keyOf('held', ref), 'releasing a held record');
+  }
+
+  private async removeKey(key: string, action: string): Promise<void> {
+    try {
+      await this.storage.removeItem(key);
+    } catch (error) {
+      throw new LocalStorageError(action, error);
+    }
   }
 
   get(ref: RecordRef): SyncRecord | undefined {
@@ -201,11 +244,7 @@ export class LocalStore {
       const current = this.get(ref);
       // Component edits keep the record's own stamp, so compare whole versions.
       if (!entry || !current || !deepEqual(current, record)) continue;
-      try {
-        await this.storage.removeItem(keyOf('outbox', ref));
-      } catch (error) {
-        throw new LocalStorageError('clearing the outbox', error);
-      }
+      await this.removeKey(keyOf('outbox', ref), 'clearing the outbox');
       this.outbox.delete(mapKey(ref));
     }
   }

@@ -187,9 +187,15 @@ export function createSyncActors(deps: SyncDeps) {
     for (const { input: merge, decision } of input.decisions) {
       const table = (merge as TableMergeInput).table;
       const ref = { table, id: merge.id };
+      if (decision.kind === 'defer') {
+        // Held in memory by a merge actor, and in storage in case the page goes away.
+        await local.hold(table, merge.remote!);
+        continue;
+      }
       if ((decision.kind === 'take-remote' || decision.kind === 'merged') && decision.record) {
         await local.applyRemote(table, [decision.record]);
       }
+      if (merge.remote) await local.releaseHeld(table, merge.remote);
       if (decision.kind === 'keep-local' || decision.kind === 'merged') toPush.push(ref);
       if (decision.remoteWon) remoteWon.push(merge.id);
     }

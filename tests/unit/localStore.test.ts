@@ -48,3 +48,34 @@ describe('LocalStore', () => {
     expect(await store.applyRemote('projects', [rec('p1', 9, 'newer remote')])).toEqual([rec('p1', 9, 'newer remote')]);
   });
 });
+
+describe('held remote versions', () => {
+  it('survive a reload and are merged on load; a newer local version is queued to push', async () => {
+    const storage = createStorage({ driver: memoryDriver() });
+    const store = new LocalStore(storage);
+    await store.load(() => 'c');
+    await store.writeLocal('projects', rec('p1', 5, 'local'));
+    await store.acknowledge([{ table: 'projects', id: 'p1', record: rec('p1', 5, 'local') }]);
+    await store.hold('projects', rec('p1', 9, 'remote, held while editing'));
+    await store.hold('projects', { ...rec('p2', 1, 'older remote, held'), modifiedBy: 'other' });
+    await store.writeLocal('projects', rec('p2', 3, 'newer local'));
+
+    const reloaded = new LocalStore(storage);
+    await reloaded.load(() => 'c');
+    expect(reloaded.get({ table: 'projects', id: 'p1' })).toEqual(rec('p1', 9, 'remote, held while editing'));
+    expect(reloaded.get({ table: 'projects', id: 'p2' })).toEqual(rec('p2', 3, 'newer local'));
+    expect(reloaded.pendingEntries().map((e) => e.id)).toEqual(['p2']);
+    expect(await storage.getKeys('sync:held')).toEqual([]);
+  });
+
+  it('releases a held version once a version including it is applied', async () => {
+    const storage = createStorage({ driver: memoryDriver() });
+    const store = new LocalStore(storage);
+    await store.load(() => 'c');
+    await store.hold('projects', rec('p1', 4, 'held'));
+    await store.releaseHeld('projects', rec('p1', 3, 'older'));
+    expect(await storage.getKeys('sync:held')).toHaveLength(1);
+    await store.releaseHeld('projects', rec('p1', 4, 'held'));
+    expect(await storage.getKeys('sync:held')).toEqual([]);
+  });
+});
