@@ -30,6 +30,13 @@ export interface Project extends Versioned {
 
 export type ProjectStore = ReturnType<typeof createProjectStore>;
 
+/** A project's id followed by the ids of all its sub-projects, parents before children. */
+export function subtreeIds(projects: Project[], id: string): string[] {
+  const ids = [id];
+  for (let i = 0; i < ids.length; i++) for (const p of projects) if (p.parentId === ids[i]) ids.push(p.id);
+  return ids;
+}
+
 /** Live (not deleted) projects as the UI sees them. */
 function asProject(record: SyncRecord | undefined): Project | undefined {
   if (!record || record.deleted) return undefined;
@@ -90,9 +97,7 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
       const project = require(id);
       if (parentId !== undefined) {
         require(parentId);
-        for (let p: Project | undefined = get(parentId); p; p = p.parentId ? get(p.parentId) : undefined) {
-          if (p.id === id) throw new Error('a project cannot move under itself');
-        }
+        if (subtreeIds(this.listProjects(), id).includes(parentId)) throw new Error('a project cannot move under itself');
       }
       const { parentId: _old, ...rest } = project;
       await service.write(PROJECTS, { ...rest, ...(parentId !== undefined ? { parentId } : {}), ...service.stamp() } as unknown as SyncRecord);
@@ -100,11 +105,8 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
 
     /** Deletes a project and its sub-projects (tombstones, so no client brings them back). */
     async deleteProject(id: string): Promise<void> {
-      const all = this.listProjects();
-      const doomed = [id];
-      for (let i = 0; i < doomed.length; i++) for (const p of all) if (p.parentId === doomed[i]) doomed.push(p.id);
       require(id);
-      for (const target of doomed.reverse()) {
+      for (const target of subtreeIds(this.listProjects(), id).reverse()) {
         await service.write(PROJECTS, { id: target, deleted: true, ...service.stamp() });
       }
     },

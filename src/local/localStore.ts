@@ -193,6 +193,41 @@ export class LocalStore {
     return oldest;
   }
 
+  /**
+   * Follows writes made by other tabs over the same storage (localStorage `storage`
+   * events, where the driver reports them): their records, outbox and checkpoint are
+   * read back into memory, so two windows of one browser profile stay in step.
+   */
+  async watchOtherTabs(): Promise<() => void> {
+    const unwatch = await this.storage.watch((event, key) => {
+      void this.reloadKey(key, event === 'remove').catch(() => {});
+    });
+    return () => void unwatch();
+  }
+
+  private async reloadKey(fullKey: string, removed: boolean): Promise<void> {
+    const at = fullKey.indexOf(`${PREFIX}:`);
+    if (at < 0) return;
+    const key = fullKey.slice(at);
+    const [, kind, table, ...idParts] = key.split(':');
+    const id = idParts.join(':');
+    if (kind === 'meta') {
+      const meta = await this.storage.getItem<SyncMeta>(key);
+      if (meta) this.meta = { ...this.meta, ...meta };
+      return;
+    }
+    if (!table || !id) return;
+    const ref = { table, id };
+    const value = removed ? null : await this.storage.getItem(key);
+    if (kind === 'record' && isRecord(value)) {
+      this.tableMap(table).set(id, value);
+      this.emit({ refs: [ref], origin: 'remote' });
+    } else if (kind === 'outbox') {
+      if (isOutboxEntry(value)) this.outbox.set(mapKey(ref), value);
+      else this.outbox.delete(mapKey(ref));
+    }
+  }
+
   subscribe(listener: (change: LocalChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -49,6 +49,11 @@ export interface SyncServiceOptions {
   log?: (message: string) => void;
   /** Listens for `online`, `pagehide` and `visibilitychange`; default the browser's window. */
   window?: Pick<Window, 'addEventListener' | 'removeEventListener'> & { document?: { visibilityState?: string } };
+  /**
+   * Read back what other tabs write to the same storage (needs a driver that reports
+   * changes, e.g. localStorage with its `window` option). Default: in a browser.
+   */
+  followOtherTabs?: boolean;
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;
@@ -78,6 +83,7 @@ export function createSyncService(options: SyncServiceOptions) {
   });
 
   const actor = createActor(syncMachine.provide({ actors }), {
+    id: 'sync',
     input: {
       debounceMs,
       maxWaitMs,
@@ -96,6 +102,8 @@ export function createSyncService(options: SyncServiceOptions) {
   );
 
   let started = false;
+  let unwatchTabs: Promise<() => void> | undefined;
+  const followOtherTabs = options.followOtherTabs ?? typeof window !== 'undefined';
   const win = options.window ?? (globalThis as { window?: SyncServiceOptions['window'] }).window;
   const onOnline = () => actor.send({ type: 'NETWORK.ONLINE' });
   const onHide = () => {
@@ -124,6 +132,8 @@ export function createSyncService(options: SyncServiceOptions) {
       if (actor.getSnapshot().status === 'stopped') throw new Error('this sync service was stopped; create a new one');
       started = true;
       actor.start();
+      // After loading, follow other tabs writing the same storage (same browser profile).
+      if (followOtherTabs) unwatchTabs = ready().then(() => local.watchOtherTabs()).catch(() => () => {});
       win?.addEventListener('online', onOnline);
       win?.addEventListener('pagehide', onHide);
       win?.addEventListener('visibilitychange', onHide);
@@ -134,6 +144,7 @@ export function createSyncService(options: SyncServiceOptions) {
     stop() {
       if (!started) return;
       started = false;
+      void unwatchTabs?.then((unwatch) => unwatch()).catch(() => {});
       win?.removeEventListener('online', onOnline);
       win?.removeEventListener('pagehide', onHide);
       win?.removeEventListener('visibilitychange', onHide);

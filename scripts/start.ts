@@ -1,0 +1,35 @@
+/**
+ * `npm start`: the local BasicDB server and the app (Vite), ready to open.
+ * Flags: --port (server, 8787), --app-port (5173), --data-dir (.basic-sync-data),
+ * --host (127.0.0.1). With VITE_BASIC_PROJECT_ID set the app talks to the hosted
+ * BasicDB instead, and no local server is started.
+ */
+import { parseArgs } from 'node:util';
+import { createServer } from 'vite';
+import { startServer } from '../server/index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    'app-port': { type: 'string' },
+    'data-dir': { type: 'string' },
+    host: { type: 'string' },
+  },
+});
+const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+
+if (!process.env.VITE_BASIC_PROJECT_ID) {
+  const server = await startServer({
+    port: Number(values.port ?? process.env.PORT ?? 8787),
+    host,
+    dataDir: values['data-dir'] ?? process.env.BASIC_DATA_DIR ?? '.basic-sync-data',
+    log: (m) => console.error(m),
+  });
+  process.env.VITE_BASIC_SERVER_URL ??= server.url;
+  console.log(`Local BasicDB server: ${server.url}`);
+}
+
+const vite = await createServer({ server: { port: Number(values['app-port'] ?? 5173), host, strictPort: false } });
+await vite.listen();
+const url = vite.resolvedUrls?.local[0] ?? `http://${host}:${vite.config.server.port}/`;
+console.log(`App: ${url}   (add ?inspect for the sync machine panel, ?inspect=stately for the Stately inspector)`);

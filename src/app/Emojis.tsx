@@ -1,0 +1,33 @@
+/** The Emojis component of a project: its own versioned data inside the project record. */
+import type { Project } from './stores.js';
+
+const PALETTE = ['🙂', '🎉', '🌴', '🐙', '🚀', '🍕', '📚', '🎵', '🌈', '🔥', '💡', '✅'];
+
+export interface EmojisProps {
+  project: Project;
+  onChange(emojis: string[]): void;
+}
+
+export function Emojis({ project, onChange }: EmojisProps) {
+  const emojis = (project.components.emojis?.emojis as string[] | undefined) ?? [];
+  return (
+    <section className="emojis" aria-label="Emojis">
+      <h3>Emojis</h3>
+      <p className="emoji-list" data-testid="emoji-list">
+        {emojis.length === 0 ? <span className="empty">None yet — pick some below.</span> : null}
+        {emojis.map((emoji, i) => (
+          <button key={`${emoji}-${i}`} type="button" className="emoji" title="Remove" aria-label={`Remove ${emoji}`} onClick={() => onChange(emojis.filter((_, j) => j !== i))}>
+            {emoji}
+          </button>
+        ))}
+      </p>
+      <div className="palette" role="group" aria-label="Add an emoji">
+        {PALETTE.map((emoji) => (
+          <button key={emoji} type="button" className="emoji" aria-label={`Add ${emoji}`} onClick={() => onChange([...emojis, emoji])}>
+            {emoji}
+          </button>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+/**
+ * One sync service per signed-in user, created outside React (StrictMode mounts
+ * effects twice; a service lives as long as the page). Each user's data lives under
+ * its own localStorage prefix, so switching users never mixes their projects.
+ */
+import { createContext, useContext } from 'react';
+import { createStorage } from 'unstorage';
+import localStorageDriver from 'unstorage/drivers/localstorage';
+import type { InspectionEvent } from 'xstate';
+import schema from '../../basic.config.js';
+import type { GetToken } from '../remote/tokenManager.js';
+import { createSyncService, type SyncService } from '../sync/syncService.js';
+import { createProjectStore, type ProjectStore } from './stores.js';
+
+export interface AppSync {
+  service: SyncService;
+  store: ProjectStore;
+}
+
+const byUser = new Map<string, AppSync>();
+
+export function appSyncFor(options: {
+  userId: string;
+  serverUrl: string;
+  projectId: string;
+  getToken: GetToken;
+  inspect?: (event: InspectionEvent) => void;
+}): AppSync {
+  let sync = byUser.get(options.userId);
+  if (!sync) {
+    const storage = createStorage({ driver: localStorageDriver({ base: `basic-sync:${options.userId}`, window }) });
+    const service = createSyncService({
+      storage,
+      serverUrl: options.serverUrl,
+      projectId: options.projectId,
+      schema,
+      getToken: options.getToken,
+      inspect: options.inspect,
+    });
+    sync = { service, store: createProjectStore(service) };
+    byUser.set(options.userId, sync);
+  }
+  return sync;
+}
+
+export const AppSyncContext = createContext<AppSync | null>(null);
+
+export function useAppSync(): AppSync {
+  const value = useContext(AppSyncContext);
+  if (!value) throw new Error('useAppSync() needs <AppSyncContext.Provider> above it');
+  return value;
+}

@@ -1,0 +1,51 @@
+/**
+ * Hosted BasicDB: `@basictech/react`'s `BasicProvider` signs the user in and its
+ * `getToken` feeds the sync service. Loaded only when `VITE_BASIC_PROJECT_ID` is set.
+ */
+import { BasicProvider, useBasic } from '@basictech/react';
+import { StrictMode, useEffect, useMemo } from 'react';
+import type { Root } from 'react-dom/client';
+import schema from '../../basic.config.js';
+import { App } from './App.js';
+import { appSyncFor } from './appSync.js';
+import type { AppConfig } from './config.js';
+import type { Inspection } from './inspection.js';
+
+function HostedGate({ config, inspection }: { config: AppConfig; inspection?: Inspection }) {
+  const basic = useBasic();
+  const userId = basic.user?.id;
+  const sync = useMemo(
+    () =>
+      userId
+        ? appSyncFor({ userId, serverUrl: config.serverUrl, projectId: config.projectId, getToken: () => basic.getToken(), inspect: inspection?.inspect })
+        : undefined,
+    // getToken is stable for a signed-in user; the service lives as long as the page.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [userId],
+  );
+  useEffect(() => {
+    void sync?.service.start(); // idempotent; the service outlives StrictMode's remounts
+  }, [sync]);
+  if (!basic.isAuthReady) return <p>Loading…</p>;
+  if (!basic.isSignedIn || !sync) {
+    return (
+      <main className="signin">
+        <h1>basic-sync</h1>
+        <button type="button" onClick={() => basic.signin()}>
+          Sign in with Basic
+        </button>
+      </main>
+    );
+  }
+  return <App sync={sync} userName={basic.user?.name ?? basic.user?.email ?? 'you'} onSignOut={() => basic.signout()} inspection={inspection} />;
+}
+
+export function renderHosted(root: Root, config: AppConfig, inspection?: Inspection) {
+  root.render(
+    <StrictMode>
+      <BasicProvider project_id={config.projectId} schema={{ ...schema, project_id: config.projectId }}>
+        <HostedGate config={config} inspection={inspection} />
+      </BasicProvider>
+    </StrictMode>,
+  );
+}

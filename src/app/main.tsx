@@ -1,0 +1,56 @@
+/** Entry point: sign in (local server or hosted BasicDB), then run the app on its sync service. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { appSyncFor } from './appSync.js';
+import { appConfig } from './config.js';
+import { inspectionFromUrl } from './inspection.js';
+import { createLocalSignIn } from './localSignIn.js';
+import './styles.css';
+
+const root = createRoot(document.getElementById('root')!);
+const config = appConfig();
+const inspection = await inspectionFromUrl(location.search);
+
+function SignInScreen({ onSignIn, message }: { onSignIn(): void; message?: string }) {
+  return (
+    <main className="signin">
+      <h1>basic-sync</h1>
+      <p>Projects that live in your browser and sync through {config.mode === 'local' ? 'the local BasicDB server' : 'BasicDB'}.</p>
+      {message ? <p className="error" role="alert">{message}</p> : null}
+      <button type="button" onClick={onSignIn}>
+        Sign in
+      </button>
+    </main>
+  );
+}
+
+if (config.mode === 'hosted') {
+  const { renderHosted } = await import('./hostedRoot.js');
+  renderHosted(root, config, inspection);
+} else {
+  const auth = createLocalSignIn(config.serverUrl, config.projectId);
+  let session = null;
+  let message: string | undefined;
+  try {
+    session = await auth.completeSignIn();
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  if (!session) {
+    root.render(<SignInScreen onSignIn={() => auth.signIn()} message={message} />);
+  } else {
+    const sync = appSyncFor({ userId: session.user.id, serverUrl: config.serverUrl, projectId: config.projectId, getToken: auth.getToken, inspect: inspection?.inspect });
+    void sync.service.start();
+    const signOut = () => {
+      sync.service.stop();
+      auth.signOut();
+      location.reload();
+    };
+    root.render(
+      <StrictMode>
+        <App sync={sync} userName={session.user.name} onSignOut={signOut} inspection={inspection} />
+      </StrictMode>,
+    );
+  }
+}

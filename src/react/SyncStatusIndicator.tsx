@@ -1,0 +1,76 @@
+/**
+ * The always-visible sync status: what the statechart is doing, in words (not colour
+ * alone), announced politely to screen readers.
+ */
+import { useEffect, useState } from 'react';
+import type { SyncStatus } from '../sync/status.js';
+
+export interface SyncStatusIndicatorProps {
+  status: SyncStatus;
+  onRetryNow?: () => void;
+  now?: () => number;
+}
+
+interface Presentation {
+  tone: 'ok' | 'busy' | 'wait' | 'offline' | 'error';
+  label: string;
+  detail?: string;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function describeStatus(status: SyncStatus, now: number): Presentation {
+  const pending = status.pendingCount > 0 ? `${plural(status.pendingCount, 'change')} waiting` : undefined;
+  switch (status.state) {
+    case 'booting':
+      return { tone: 'busy', label: 'Loading local data' };
+    case 'authenticating':
+      return { tone: 'busy', label: 'Connecting', detail: pending };
+    case 'reconciling':
+      return { tone: 'busy', label: 'Catching up', detail: pending };
+    case 'debouncing':
+      return { tone: 'wait', label: 'Saving soon', detail: pending };
+    case 'pushing':
+      return { tone: 'busy', label: 'Syncing', detail: pending };
+    case 'offline-retry': {
+      const seconds = status.nextRetryAt ? Math.max(0, Math.ceil((status.nextRetryAt - now) / 1000)) : null;
+      const retry = seconds === null ? '' : seconds === 0 ? 'retrying now' : `retry in ${seconds}s`;
+      return { tone: 'offline', label: 'Offline', detail: [pending ?? 'changes are kept locally', retry].filter(Boolean).join(' · ') };
+    }
+    case 'halted':
+      return { tone: 'error', label: 'Sync stopped', detail: status.lastError ?? undefined };
+    case 'idle':
+    default:
+      if (status.quarantined.length > 0) {
+        return { tone: 'error', label: 'Synced with errors', detail: `${plural(status.quarantined.length, 'record')} refused: ${status.quarantined[0]!.reason}` };
+      }
+      return { tone: 'ok', label: 'Synced', detail: pending };
+  }
+}
+
+export function SyncStatusIndicator({ status, onRetryNow, now = Date.now }: SyncStatusIndicatorProps) {
+  // Tick once a second while a retry countdown is shown.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (status.state !== 'offline-retry') return;
+    const timer = setInterval(() => setTick((t) => t + 1), 1000);
+    return () => clearInterval(timer);
+  }, [status.state]);
+
+  const view = describeStatus(status, now());
+  return (
+    <div className={`sync-indicator sync-${view.tone}`} data-state={status.state} data-testid="sync-indicator">
+      <span className="sync-dot" aria-hidden="true" />
+      <span role="status" aria-live="polite" aria-atomic="true">
+        <strong className="sync-label">{view.label}</strong>
+        {view.detail ? <span className="sync-detail"> — {view.detail}</span> : null}
+        {status.editingPaused ? <span className="sync-editing"> · editing: remote changes wait</span> : null}
+      </span>
+      {status.state === 'offline-retry' || status.state === 'halted' ? (
+        <button type="button" className="sync-retry" onClick={onRetryNow}>
+          Retry now
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * The browser-test harness: a real server (on disk, so it can restart on the same
+ * port), the app served by Vite pointing at it, and Debian's Chromium via playwright-core.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createServer as createVite, type ViteDevServer } from 'vite';
+import { startServer, type RunningServer } from '../../server/index.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export class Harness {
+  server!: RunningServer;
+  vite!: ViteDevServer;
+  browser!: Browser;
+  appUrl!: string;
+  private dataDir = mkdtempSync(join(tmpdir(), 'basic-sync-browser-'));
+  private serverPort = 0;
+
+  async start(): Promise<void> {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get update && apt-get install -y chromium" (or set CHROMIUM_PATH)`);
+    }
+    this.serverPort = await freePort();
+    await this.startServer();
+    process.env.VITE_BASIC_SERVER_URL = this.server.url;
+    delete process.env.VITE_BASIC_PROJECT_ID;
+    const appPort = await freePort();
+    this.vite = await createVite({ server: { port: appPort, strictPort: true, host: '127.0.0.1', hmr: false }, logLevel: 'warn' });
+    await this.vite.listen();
+    this.appUrl = `http://127.0.0.1:${appPort}/`;
+    this.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    // Warm Vite's dependency optimisation once so the first test does not pay for it.
+    const page = await this.browser.newPage();
+    await page.goto(this.appUrl);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
+    await page.close();
+  }
+
+  async startServer(): Promise<void> {
+    this.server = await startServer({ port: this.serverPort, dataDir: this.dataDir });
+  }
+
+  async stopServer(): Promise<void> {
+    await this.server.close();
+  }
+
+  async stop(): Promise<void> {
+    await this.browser?.close();
+    await this.vite?.close();
+    await this.server?.close();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** A separate browser profile (own localStorage), like a second browser. */
+  async profile(): Promise<BrowserContext> {
+    return this.browser.newContext({ viewport: { width: 1100, height: 640 } });
+  }
+
+  /** Opens the app in `context` and signs in as `user` through the server's sign-in page. */
+  async signIn(context: BrowserContext, user: string, query = ''): Promise<Page> {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+    await page.goto(`${this.appUrl}${query}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('User name').fill(user);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('user-name').filter({ hasText: user }).waitFor();
+    await waitForState(page, 'idle');
+    return page;
+  }
+}
+
+export const indicator = (page: Page) => page.getByTestId('sync-indicator');
+
+/** Waits until the indicator shows the given statechart state. */
+export async function waitForState(page: Page, state: string, timeout = 15_000): Promise<void> {
+  await page.locator(`[data-testid="sync-indicator"][data-state="${state}"]`).waitFor({ timeout });
+}
+
+/** Records every state the indicator shows from now on (read with `statesSeen`). */
+export async function recordStates(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __states: string[] };
+    const el = document.querySelector('[data-testid="sync-indicator"]')!;
+    w.__states = [el.getAttribute('data-state')!];
+    new MutationObserver(() => {
+      const s = el.getAttribute('data-state')!;
+      if (w.__states[w.__states.length - 1] !== s) w.__states.push(s);
+    }).observe(el, { attributes: true, attributeFilter: ['data-state'] });
+  });
+}
+
+export function statesSeen(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __states: string[] }).__states);
+}
+
+/** Names in the project sidebar, in order. */
+export async function sidebarNames(page: Page): Promise<string[]> {
+  return page.locator('.sidebar .tree-name').allTextContents();
+}
