@@ -206,9 +206,10 @@ export class LocalStore {
   }
 
   private async reloadKey(fullKey: string, removed: boolean): Promise<void> {
-    const at = fullKey.indexOf(`${PREFIX}:`);
+    // The driver may report keys with its own base in front (e.g. `basic-sync:<user>:`).
+    const at = fullKey.search(/(?:^|:)sync:(?:record|outbox|held|meta)(?::|$)/);
     if (at < 0) return;
-    const key = fullKey.slice(at);
+    const key = fullKey.slice(fullKey[at] === ':' ? at + 1 : at);
     const [, kind, table, ...idParts] = key.split(':');
     const id = idParts.join(':');
     if (kind === 'meta') {

@@ -89,6 +89,27 @@ describe('the app, two windows of the same user', () => {
   });
 });
 
+describe('two windows of one browser profile (shared localStorage)', () => {
+  it('follow each other', async () => {
+    const context = await h.profile();
+    const a = await h.signIn(context, 'jules');
+    const b = await context.newPage();
+    await b.goto(h.appUrl); // already signed in: same profile
+    await waitForState(b, 'idle');
+    await a.getByLabel('New project name').fill('Shared');
+    await a.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => sidebarNames(b), { timeout: 5000 }).toEqual(['Shared']);
+    await b.getByRole('button', { name: /^Shared/ }).click();
+    await b.getByRole('button', { name: 'Add 🚀' }).click();
+    await a.getByRole('button', { name: /^Shared/ }).click();
+    await expect.poll(() => a.getByTestId('emoji-list').textContent(), { timeout: 5000 }).toContain('🚀');
+    await waitForState(a, 'idle');
+    await waitForState(b, 'idle');
+    await expect.poll(() => serverNames('jules'), { timeout: 5000 }).toEqual(['Shared']);
+    await context.close();
+  });
+});
+
 describe('offline and reloads', () => {
   it('shows offline while the server is down, keeps editing, and converges when it is back', async () => {
     const a = await h.signIn(await h.profile(), 'carol');
