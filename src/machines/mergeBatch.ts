@@ -35,11 +35,12 @@ export const mergeBatchMachine = setup({
   initial: 'deciding',
   states: {
     deciding: {
+      description: 'Spawn one recordMerge actor per record in a single step; each decides at once.',
       entry: 'spawnMerges',
       // Every merge decides synchronously on start (held ones report `defer`).
       always: { target: 'decided' },
     },
-    decided: { type: 'final' },
+    decided: { type: 'final', description: "Every decision is read; the batch ends and its merge actors stop with it." },
   },
   output: ({ context }) =>
     context.merges.map((ref, i) => ({ input: context.records[i]!, decision: ref.getSnapshot().context.decision! })),

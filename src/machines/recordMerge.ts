@@ -68,19 +68,19 @@ export const recordMergeMachine = setup({
   initial: 'deciding',
   states: {
     deciding: {
+      description: 'Compare the local and remote versions (last modified wins; components one by one).',
       entry: 'decide',
       always: [{ guard: 'mustWaitForEditing', target: 'held' }, { target: 'decided' }],
     },
-    /** Final: the decision is the actor's output. */
-    decided: { type: 'final' },
-    /** Editing-paused: the remote version waits until the user stops editing. */
+    decided: { type: 'final', description: "Done: take remote, keep local (and push it), equal, or merged; the decision is the actor's output." },
     held: {
+      description: 'The record is being edited: remote versions wait here (joined as they arrive) until editing ends.',
       on: {
         'REMOTE.ARRIVED': { actions: 'joinRemote' },
         'EDITING.ENDED': { target: 'released' },
       },
     },
-    released: { type: 'final', entry: 'releaseToParent' },
+    released: { type: 'final', description: 'Editing ended: the held remote version goes back to the sync machine to be decided again.', entry: 'releaseToParent' },
   },
   output: ({ context }) => context.decision!,
 });

@@ -343,18 +343,19 @@ export const syncMachine = setup({
   },
   states: {
     sync: {
+      description: 'Connection and pushing.',
       initial: 'booting',
       states: {
-        /** Load local records and sync metadata; the UI can render from local already. */
         booting: {
+          description: 'Load local records, the outbox and sync metadata from unstorage; the UI can render from local data as soon as this is done.',
           invoke: {
             src: 'loadLocal',
             onDone: { target: 'authenticating', actions: 'storeLoaded' },
             onError: { target: 'halted', actions: 'noteFailure' },
           },
         },
-        /** Get a token (cached until shortly before `exp`) and check the published schema. */
         authenticating: {
+          description: "Get an access token (cached until shortly before its `exp`) and check the server's published schema version.",
           on: { 'LOCAL.CHANGED': { actions: 'updatePending' } },
           invoke: {
             src: 'authenticate',
@@ -365,8 +366,8 @@ export const syncMachine = setup({
             ],
           },
         },
-        /** The sync socket is up (or coming up); it lives across all of these states. */
         connected: {
+          description: 'The sync socket is open (or opening) and lives across all of these states; losing it means offline-retry.',
           invoke: { src: 'syncSocket', id: 'socket' },
           on: {
             'SOCKET.DOWN': { target: 'offline-retry', actions: 'noteFailure' },
@@ -374,8 +375,8 @@ export const syncMachine = setup({
           },
           initial: 'reconciling',
           states: {
-            /** Catching up from the checkpoint (or the whole table); nothing is pushed yet. */
             reconciling: {
+              description: 'Catching up from the revision checkpoint (or the whole table on a first sync); every record is decided by a merge actor. Nothing is pushed yet.',
               on: {
                 'LOCAL.CHANGED': { actions: 'updatePending' },
                 'CATCH_UP.APPLIED': [
@@ -384,8 +385,8 @@ export const syncMachine = setup({
                 ],
               },
             },
-            /** Everything local is acknowledged (or refused and reported). */
             idle: {
+              description: 'Synced: everything local is acknowledged by the server (or refused and reported). Live remote changes are merged as they arrive.',
               // A merge can queue a local winner for pushing (the server had an older one).
               always: { guard: 'hasPending', target: 'debouncing' },
               on: {
@@ -393,20 +394,21 @@ export const syncMachine = setup({
                 FLUSH: { guard: 'hasPending', target: 'pushing' },
               },
             },
-            /** Waiting for typing to pause; `maxWait` bounds the wait under continuous edits. */
             debouncing: {
+              description: 'Local changes wait for typing to pause (`debounce`, restarted by each change); `maxWait` bounds the wait under continuous edits.',
               after: { maxWait: 'pushing' },
               on: { FLUSH: 'pushing' },
               initial: 'quiet',
               states: {
                 quiet: {
+                  description: 'No change for a moment yet; a new local change restarts this wait.',
                   after: { debounce: '#sync.sync.connected.pushing' },
                   on: { 'LOCAL.CHANGED': { target: 'quiet', reenter: true, actions: 'updatePending' } },
                 },
               },
             },
-            /** One batch of the coalesced outbox is on its way; cleared only on ack. */
             pushing: {
+              description: 'One batch of the coalesced outbox (latest version per record) is on its way; entries are cleared only when the server acks them.',
               on: { 'LOCAL.CHANGED': { actions: 'updatePending' } },
               invoke: {
                 src: 'pushOutbox',
@@ -419,8 +421,8 @@ export const syncMachine = setup({
             },
           },
         },
-        /** Remote unreachable or refusing: local work goes on; retry with backoff. */
         'offline-retry': {
+          description: 'The remote is unreachable or failing: local work goes on; retry after an exponential backoff with full jitter, or at once when the browser is online again.',
           entry: 'scheduleRetry',
           after: { retryDelay: 'authenticating' },
           on: {
@@ -429,12 +431,8 @@ export const syncMachine = setup({
             'RETRY.NOW': 'authenticating',
           },
         },
-        /**
-         * A failure that retrying will not fix (the local store cannot be read, the server
-         * refuses this app's schema version or this user): nothing syncs until asked again.
-         * Local editing goes on.
-         */
         halted: {
+          description: "A failure that retrying will not fix (the local store cannot be read, or the server refuses this app's schema version or this user): nothing syncs until asked again; local editing goes on.",
           on: {
             'LOCAL.CHANGED': { actions: 'updatePending' },
             'RETRY.NOW': 'booting',
@@ -443,6 +441,7 @@ export const syncMachine = setup({
       },
     },
     inbound: {
+      description: 'Remote changes (catch-up pages, live changes, records released after editing), merged one frame at a time.',
       initial: 'waiting',
       on: {
         'REMOTE.CHANGES': { actions: 'queueInbound' },
@@ -450,10 +449,11 @@ export const syncMachine = setup({
       },
       states: {
         waiting: {
+          description: 'No remote change waiting to be merged.',
           always: { guard: 'hasInboundFrame', target: 'preparing' },
         },
-        /** Validate the frame's records and look up their local versions. */
         preparing: {
+          description: "Check the frame's records (schema, ids, prototype keys, clock drift), quarantine bad ones, and look up their local versions.",
           invoke: {
             src: 'prepareRemote',
             input: ({ context }) => context.inbound[0]!,
@@ -461,8 +461,8 @@ export const syncMachine = setup({
             onError: { target: 'waiting', actions: ['dropFrame', 'reportInboundFailure'] },
           },
         },
-        /** One bounded batch of per-record merge actors. */
         deciding: {
+          description: 'One bounded batch of records, each decided by its own recordMerge actor (spawned by an invoked mergeBatch actor and stopped with it).',
           always: { guard: 'frameHasNoRecords', target: 'applying' },
           invoke: {
             src: 'mergeBatch',
@@ -472,8 +472,8 @@ export const syncMachine = setup({
             onDone: { target: 'applying', actions: ['storeDecisions', 'holdDeferred'] },
           },
         },
-        /** Join the decided versions into the local store; queue local winners for pushing. */
         applying: {
+          description: 'Join the decided versions into the local store, queue local winners for pushing, hold deferred ones, and save the checkpoint after a complete frame.',
           invoke: {
             src: 'applyDecisions',
             input: ({ context }) => {
@@ -496,13 +496,15 @@ export const syncMachine = setup({
       },
     },
     editing: {
+      description: 'Which records the user is editing.',
       initial: 'not-editing',
       states: {
         'not-editing': {
+          description: 'No record is being edited.',
           on: { 'EDITING.BEGAN': { target: 'editing-paused', actions: 'addEditing' } },
         },
-        /** Remote changes to the edited records are held, not applied. */
         'editing-paused': {
+          description: 'The user is editing records: their remote changes are held in live recordMerge actors, and merged (remote wins only if newer) when editing ends.',
           on: {
             'EDITING.BEGAN': { actions: 'addEditing' },
             'EDITING.ENDED': [
