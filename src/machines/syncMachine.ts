@@ -391,7 +391,6 @@ export const syncMachine = setup({
               always: { guard: 'hasPending', target: 'debouncing' },
               on: {
                 'LOCAL.CHANGED': { target: 'debouncing', actions: 'updatePending' },
-                FLUSH: { guard: 'hasPending', target: 'pushing' },
               },
             },
             debouncing: {

@@ -1,0 +1,129 @@
+/**
+ * The sync machine as a test model: which events can happen in a state (user and
+ * network events, each invoked actor finishing or failing, each pending delay firing),
+ * and a coarse state identity so traversal ends. Paths come from `xstate/graph`
+ * traversing the real machine definition, so a new state or transition is covered
+ * without anyone writing a new test.
+ */
+import type { AnyStateNode, EventObject, SnapshotFrom } from 'xstate';
+import { MERGE_BATCH_SIZE } from '../../src/machines/mergeBatch.js';
+import type { InboundFrame, SyncMachine, SyncMachineInput } from '../../src/machines/syncMachine.js';
+
+export type SyncSnapshot = SnapshotFrom<SyncMachine>;
+
+export const MODEL_INPUT: SyncMachineInput = {
+  debounceMs: 500,
+  maxWaitMs: 1500,
+  retryBaseMs: 1000,
+  retryMaxMs: 8000,
+  now: () => 0,
+  random: () => 0.5,
+};
+
+const remote = { id: 'p1', name: 'remote', lastModified: 2, modifiedBy: 'b' };
+const local = { id: 'p1', name: 'local', lastModified: 1, modifiedBy: 'a' };
+const frame = (completesCatchUp: boolean): InboundFrame => ({
+  changes: [{ type: 1, table: 'projects', key: 'p1', obj: remote }],
+  revision: 1,
+  checkpoint: true,
+  completesCatchUp,
+  fullSnapshot: false,
+});
+
+/** Outputs an invoked actor may finish with, by `src`. */
+const OUTPUTS: Record<string, unknown[]> = {
+  loadLocal: [{ pendingCount: 0, lastSyncedAt: null }, { pendingCount: 1, lastSyncedAt: null }],
+  authenticate: [undefined],
+  prepareRemote: [
+    { inputs: [], quarantined: [] },
+    { inputs: [{ table: 'projects', id: 'p1', local, remote }], quarantined: [] },
+    // More records than one merge batch holds.
+    { inputs: Array.from({ length: MERGE_BATCH_SIZE + 1 }, (_, i) => ({ table: 'projects', id: `r${i}`, remote: { ...remote, id: `r${i}` } })), quarantined: [] },
+  ],
+  mergeBatch: [
+    [{ input: { table: 'projects', id: 'p1', local, remote }, decision: { id: 'p1', kind: 'take-remote', record: remote, remoteWon: true } }],
+    [{ input: { table: 'projects', id: 'p1', local, remote, editing: true }, decision: { id: 'p1', kind: 'defer', remoteWon: false } }],
+  ],
+  applyDecisions: [{ pendingCount: 0, remoteWon: [] }, { pendingCount: 1, remoteWon: ['p1'] }],
+  pushOutbox: [{ pendingCount: 0, rejected: [], accepted: [] }, { pendingCount: 1, rejected: [], accepted: [] }],
+};
+
+const transientError = Object.assign(new Error('network down'), { transient: true });
+const permanentError = Object.assign(new Error('schema version differs'), { transient: false });
+
+/** The active state nodes of a snapshot. */
+export function activeNodes(snapshot: SyncSnapshot): AnyStateNode[] {
+  return (snapshot as unknown as { _nodes: AnyStateNode[] })._nodes;
+}
+
+/** Every event worth trying in `snapshot`, with representative payloads. */
+/** A model event: any type, with whatever payload the real event carries. */
+export type ModelEvent = EventObject & Record<string, unknown>;
+
+export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
+  const c = snapshot.context;
+  const events: ModelEvent[] = [
+    { type: 'LOCAL.CHANGED', pendingCount: 1 },
+    { type: 'FLUSH' },
+    { type: 'NETWORK.ONLINE' },
+    { type: 'RETRY.NOW' },
+    { type: 'SOCKET.DOWN', reason: 'socket closed' },
+    { type: 'STORAGE.FAILED', reason: 'quota exceeded' },
+  ];
+  // Regions are mostly independent; interleaving every combination would explode the
+  // model, so user editing happens between remote frames, and frames only while connected.
+  const inboundIdle = c.inbound.length === 0 && !c.merging;
+  if (inboundIdle && snapshot.matches({ sync: 'connected' })) {
+    events.push({ type: 'REMOTE.CHANGES', frame: frame(snapshot.matches({ sync: { connected: 'reconciling' } })) });
+  }
+  // A second edit at once (so "one of several edits ends" is reachable), kept to a quiet
+  // state so the model stays small.
+  const quiet = snapshot.matches({ sync: { connected: 'idle' }, inbound: 'waiting' }) && Object.keys(c.held).length === 0;
+  if (inboundIdle) {
+    if (c.editing.length === 0 || (c.editing.length === 1 && quiet)) events.push({ type: 'EDITING.BEGAN', id: `p${c.editing.length + 1}` });
+    for (const id of c.editing) events.push({ type: 'EDITING.ENDED', id });
+  }
+  if (c.updatedElsewhere.length > 0) events.push({ type: 'NOTICE.DISMISS', id: 'p1' });
+  // A held record's merge actor hands it back when editing ends (its own model covers how).
+  if (c.held.p1 && c.editing.length === 0 && c.inbound.length === 0 && !c.merging) events.push({ type: 'MERGE.RELEASED', table: 'projects', id: 'p1', remote });
+  for (const node of activeNodes(snapshot)) {
+    for (const invoke of node.invoke) {
+      const src = typeof invoke.src === 'string' ? invoke.src : '';
+      for (const output of OUTPUTS[src] ?? []) {
+        const large = src === 'prepareRemote' && (output as { inputs: unknown[] }).inputs.length > 1;
+        if (large && (c.editing.length > 0 || !snapshot.matches({ sync: { connected: 'idle' } }))) continue;
+        // A merge defers only while its record is being edited.
+        const defers = src === 'mergeBatch' && (output as Array<{ decision: { kind: string } }>)[0]?.decision.kind === 'defer';
+        if (defers && c.editing.length === 0) continue;
+        events.push({ type: `xstate.done.actor.${invoke.id}`, output, actorId: invoke.id });
+      }
+      if (src !== 'mergeBatch' && src !== 'syncSocket') {
+        events.push({ type: `xstate.error.actor.${invoke.id}`, error: transientError, actorId: invoke.id });
+        if (src === 'authenticate') events.push({ type: `xstate.error.actor.${invoke.id}`, error: permanentError, actorId: invoke.id });
+      }
+    }
+    for (const type of node.transitions.keys()) if (type.startsWith('xstate.after.')) events.push({ type });
+  }
+  return events;
+}
+
+/** A coarse identity: the state value and the context that guards read. */
+export function serializeState(snapshot: SyncSnapshot): string {
+  const c = snapshot.context;
+  return JSON.stringify({
+    value: snapshot.value,
+    pending: c.pendingCount > 0,
+    inbound: c.inbound.length,
+    merging: c.merging ? { batches: c.merging.batches.length, catchUp: c.merging.frame.completesCatchUp } : null,
+    editing: c.editing.length,
+    held: Object.keys(c.held).length,
+    released: c.released.length > 0,
+    notices: c.updatedElsewhere.length,
+    retry: Math.min(c.retryAttempt, 1),
+  });
+}
+
+export function serializeEvent(event: EventObject): string {
+  const { actorId: _a, error, output, ...rest } = event as EventObject & { actorId?: string; error?: Error; output?: unknown };
+  return JSON.stringify({ ...rest, ...(error ? { error: error.message } : {}), ...(output !== undefined ? { output } : {}) });
+}
