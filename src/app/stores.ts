@@ -37,6 +37,9 @@ export function subtreeIds(projects: Project[], id: string): string[] {
   return ids;
 }
 
+// Plain code-unit order: stable everywhere and far cheaper than localeCompare on 10k names.
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Live (not deleted) projects as the UI sees them. */
 function asProject(record: SyncRecord | undefined): Project | undefined {
   if (!record || record.deleted) return undefined;
@@ -62,7 +65,7 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
         .list(PROJECTS)
         .map(asProject)
         .filter((p): p is Project => p !== undefined)
-        .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+        .sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
     },
 
     /** Children of a project (or the top level with `undefined`). */

@@ -7,6 +7,8 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
+/** Structural equality of JSON values, whatever their key order. */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  return a === b || canonicalJson(a) === canonicalJson(b);
+  // Same key order is the common case and needs no sorting.
+  return a === b || JSON.stringify(a) === JSON.stringify(b) || canonicalJson(a) === canonicalJson(b);
 }

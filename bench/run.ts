@@ -1,0 +1,239 @@
+/**
+ * `npm run bench`: the four figures of issue 5, each a ratio or count measured in one
+ * run, printed as a table and written to bench/results/. `BENCH_EDITS=20` shortens the
+ * convergence run (default 200 edits).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
+import { createStorage } from 'unstorage';
+import memoryDriver from 'unstorage/drivers/memory';
+import WebSocket from 'ws';
+import schema from '../basic.config.js';
+import { startServer } from '../server/index.js';
+import { createProjectStore } from '../src/app/stores.js';
+import { localServerTokenSource } from '../src/remote/localAuth.js';
+import type { WebSocketConstructor } from '../src/remote/syncSocket.js';
+import { createSyncService, type SyncServiceOptions } from '../src/sync/syncService.js';
+import { decideWithActors, decideWithLoop, reconcileInputs } from './reconcile.js';
+
+interface Row {
+  benchmark: string;
+  measured: string;
+  target: string;
+  ok: boolean;
+  detail: Record<string, number | string>;
+}
+const rows: Row[] = [];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+// 1. Reconcile: per-record merge actors against a plain loop, same decideMerge, same process.
+function reconcile(n: number, rounds: number) {
+  const inputs = reconcileInputs(n);
+  const loop: number[] = [];
+  const actors: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    // Alternate the order so neither side always runs on a warmer heap.
+    const order = r % 2 === 0 ? ['loop', 'actors'] : ['actors', 'loop'];
+    for (const which of order) {
+      gc();
+      const t = performance.now();
+      if (which === 'loop') decideWithLoop(inputs);
+      else decideWithActors(inputs);
+      (which === 'loop' ? loop : actors).push(performance.now() - t);
+    }
+  }
+  const ratio = median(actors) / median(loop);
+  rows.push({
+    benchmark: `reconcile ${n / 1000}k records (1 KB, 10% differ, 1% conflict)`,
+    measured: `actors ${ratio.toFixed(2)}x plain loop (${median(actors).toFixed(0)} ms vs ${median(loop).toFixed(0)} ms)`,
+    target: n === 10_000 ? '≤ 1.3x' : '—',
+    ok: n === 10_000 ? ratio <= 1.3 : true,
+    detail: { records: n, actorsMs: median(actors), loopMs: median(loop), ratio },
+  });
+}
+
+function reconcileHeap(n: number) {
+  gc();
+  const before = getHeapStatistics().used_heap_size;
+  const inputs = reconcileInputs(n);
+  const dataBytes = inputs.reduce((sum, i) => sum + JSON.stringify(i.local).length + JSON.stringify(i.remote).length, 0);
+  gc();
+  const withData = getHeapStatistics().used_heap_size;
+  let peak = withData;
+  const t = performance.now();
+  decideWithActors(inputs, () => (peak = Math.max(peak, getHeapStatistics().used_heap_size)));
+  const ms = performance.now() - t;
+  const ratio = (peak - before) / dataBytes;
+  rows.push({
+    benchmark: `reconcile ${n / 1000}k records: peak heap`,
+    measured: `${((peak - before) / 1e6).toFixed(0)} MB for ${(dataBytes / 1e6).toFixed(0)} MB of data (${ratio.toFixed(2)}x), ${(ms / 1000).toFixed(1)} s`,
+    target: '< 3x the data',
+    ok: ratio < 3,
+    detail: { records: n, dataBytes, heapBytes: peak - before, inputsHeapBytes: withData - before, ratio, ms },
+  });
+}
+
+/** A `ws` WebSocket that counts the `changes` frames a client sends. */
+function countingWebSocket(counter: { requests: number; bytes: number }): WebSocketConstructor {
+  return class extends WebSocket {
+    override send(data: unknown, ...rest: unknown[]) {
+      const text = String(data);
+      if (text.startsWith('{"type":"changes"')) {
+        counter.requests += 1;
+        counter.bytes += Buffer.byteLength(text);
+      }
+      return (super.send as (...a: unknown[]) => void)(data, ...rest);
+    }
+  } as unknown as WebSocketConstructor;
+}
+
+async function client(serverUrl: string, user: string, extra: Partial<SyncServiceOptions> = {}) {
+  const service = createSyncService({
+    storage: createStorage({ driver: memoryDriver() }),
+    serverUrl,
+    schema,
+    getToken: localServerTokenSource(serverUrl, user, schema.project_id),
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    window: undefined,
+    log: () => {},
+    ...extra,
+  });
+  await service.start();
+  await service.whenSynced();
+  return { service, store: createProjectStore(service) };
+}
+
+// 2. Coalescing: 1,000 edits to 50 records over 2 s of typing. `payload` pads each record
+// (the app's projects are small; the protocol's per-change envelope is ~70 bytes).
+async function coalescing(payload: number) {
+  const server = await startServer();
+  try {
+    const counter = { requests: 0, bytes: 0 };
+    const a = await client(server.url, 'bench', { WebSocket: countingWebSocket(counter) });
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const { id } = await a.store.addProject({ name: `record ${i}` });
+      if (payload > 0) await a.store.updateComponentData(id, 'notes', { kind: 'notes', text: 'n'.repeat(payload) });
+      ids.push(id);
+    }
+    await a.service.whenSynced();
+    counter.requests = 0;
+    counter.bytes = 0;
+    const start = performance.now();
+    for (let i = 0; i < 1000; i++) {
+      await a.store.renameProject(ids[i % 50]!, `record ${i % 50} edit ${i}`);
+      await sleep(Math.max(0, start + (i + 1) * 2 - performance.now()));
+    }
+    const typingMs = performance.now() - start;
+    await a.service.whenSynced();
+    const finalBytes = ids.reduce((sum, id) => sum + JSON.stringify(a.service.read('projects', id)).length, 0);
+    const windows = Math.ceil(typingMs / 3000) + 1; // bounded by maxWait (3 s), plus the last debounce
+    const bytesRatio = counter.bytes / finalBytes;
+    rows.push({
+      benchmark: `coalescing: 1,000 edits to 50 records over 2 s (${payload ? `~${Math.round(finalBytes / 50 / 100) / 10} KB` : 'app-sized'} records)`,
+      measured: `${counter.requests} request(s), ${counter.bytes} bytes = ${bytesRatio.toFixed(2)}x the final versions`,
+      target: `≤ ${windows} requests, bytes ≤ 1.2x`,
+      ok: counter.requests <= windows && bytesRatio <= 1.2,
+      detail: { edits: 1000, records: 50, typingMs, requests: counter.requests, bytes: counter.bytes, finalBytes, bytesRatio },
+    });
+    a.service.stop();
+  } finally {
+    await server.close();
+  }
+}
+
+// 3. Convergence: an edit on one client until it is visible on another, over loopback.
+async function convergence(edits: number) {
+  const server = await startServer();
+  try {
+    const a = await client(server.url, 'bench');
+    const b = await client(server.url, 'bench');
+    const { id } = await a.store.addProject({ name: 'converge' });
+    await a.service.whenSynced();
+    while (!b.store.getProject(id)) await sleep(5);
+    const latencies: number[] = [];
+    for (let i = 0; i < edits; i++) {
+      const name = `converge ${i}`;
+      const seen = new Promise<number>((resolve) => {
+        const off = b.store.subscribe(() => {
+          if (b.store.getProject(id)?.name === name) {
+            off();
+            resolve(performance.now());
+          }
+        });
+      });
+      const t = performance.now();
+      await a.store.renameProject(id, name);
+      latencies.push((await seen) - t);
+      await a.service.whenSynced();
+    }
+    const debounce = 750;
+    const p95 = percentile(latencies, 95);
+    rows.push({
+      benchmark: `convergence: ${edits} edits, one client to another`,
+      measured: `median ${median(latencies).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms`,
+      target: `p95 ≤ ${debounce + 50} ms (debounce + 50)`,
+      ok: p95 <= debounce + 50,
+      detail: { edits, medianMs: median(latencies), p95Ms: p95, debounceMs: debounce },
+    });
+    a.service.stop();
+    b.service.stop();
+  } finally {
+    await server.close();
+  }
+}
+
+// 4. Cold start: 10k local records, until the UI can read them, before any network.
+async function coldStart(n: number) {
+  const storage = createStorage({ driver: memoryDriver() });
+  const now = Date.now();
+  for (let i = 0; i < n; i++) {
+    const record = { id: `r${i}`, name: `record ${i}`, type: 'project', components: {}, lastModified: now + i, modifiedBy: 'bench' };
+    await storage.setItem(`sync:record:projects:r${i}`, record);
+  }
+  const t = performance.now();
+  const service = createSyncService({
+    storage,
+    serverUrl: 'http://127.0.0.1:9', // nothing listens: the network is not involved
+    schema,
+    getToken: async () => 'unused',
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    window: undefined,
+    log: () => {},
+  });
+  await service.start();
+  const count = createProjectStore(service).listProjects().length;
+  const ms = performance.now() - t;
+  service.stop();
+  rows.push({
+    benchmark: `cold start: ${n / 1000}k local records readable`,
+    measured: `${ms.toFixed(0)} ms (${count} records, memory driver)`,
+    target: '< 100 ms',
+    ok: ms < 100 && count === n,
+    detail: { records: n, ms, count },
+  });
+}
+
+const edits = Number(process.env.BENCH_EDITS ?? 200);
+reconcile(10_000, 5);
+reconcileHeap(100_000);
+await coalescing(0);
+await coalescing(900);
+await coldStart(10_000);
+await convergence(edits);
+
+const table = [
+  '| benchmark | measured | target | |',
+  '|---|---|---|---|',
+  ...rows.map((r) => `| ${r.benchmark} | ${r.measured} | ${r.target} | ${r.ok ? 'met' : '**not met**'} |`),
+].join('\n');
+console.log(`\n${table}\n`);
+mkdirSync('bench/results', { recursive: true });
+const result = { at: new Date().toISOString(), node: process.version, rows };
+writeFileSync(`bench/results/${result.at.replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));
+writeFileSync('bench/results/latest.json', JSON.stringify(result, null, 2));
+writeFileSync('bench/results/latest.md', `${table}\n`);
+process.exit(0);
