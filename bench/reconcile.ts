@@ -10,9 +10,10 @@ import type { SyncRecord } from '../src/merge/record.js';
 
 /** N records of about 1 KB; 10% differ between local and remote, 1% conflict in components. */
 export function reconcileInputs(n: number): MergeInput[] {
-  const filler = 'x'.repeat(800);
   const inputs: MergeInput[] = [];
   for (let i = 0; i < n; i++) {
+    // Own text per record (a shared string would make the heap look smaller than the data).
+    const filler = `${i}:`.padEnd(800, 'abcdefghij');
     const base: SyncRecord = {
       id: `r${i}`,
       name: `record ${i}`,
@@ -21,7 +22,7 @@ export function reconcileInputs(n: number): MergeInput[] {
       modifiedBy: 'client-a',
       components: { emojis: { kind: 'emojis', emojis: ['🙂'], notes: filler, lastModified: 1_700_000_000_000, modifiedBy: 'client-a' } },
     };
-    let remote: SyncRecord = structuredClone(base);
+    let remote: SyncRecord = JSON.parse(JSON.stringify(base)) as SyncRecord;
     if (i % 10 === 0) remote = { ...remote, name: `record ${i} renamed`, lastModified: base.lastModified + 5, modifiedBy: 'client-b' };
     if (i % 100 === 0) {
       remote = {

@@ -35,6 +35,7 @@ export function localServerTokenSource(serverUrl: string, userName: string, proj
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ code: refresh }),
+        signal: AbortSignal.timeout(10_000),
       });
       if (res.ok) return ((await res.json()) as TokenResponse).access_token;
     }

@@ -11,6 +11,8 @@ export type GetToken = (options?: { forceRefresh?: boolean }) => Promise<string>
 export interface TokenManagerOptions {
   /** Refresh this long before `exp`. Default 30 s. */
   refreshBeforeExpiryMs?: number;
+  /** A `getToken` that has not answered by then has failed (it may hang on a dead network). Default 10 s. */
+  timeoutMs?: number;
   now?: () => number;
 }
 
@@ -19,6 +21,7 @@ export class TokenManager {
   private inFlight: Promise<string> | undefined;
   private readonly refreshBeforeExpiryMs: number;
   private readonly now: () => number;
+  private readonly timeoutMs: number;
   /** How many times `getToken` was called (for status and tests). */
   fetches = 0;
 
@@ -28,6 +31,7 @@ export class TokenManager {
   ) {
     this.refreshBeforeExpiryMs = options.refreshBeforeExpiryMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
   /** A token valid for a while yet; `forceRefresh` after a 401. */
@@ -38,7 +42,7 @@ export class TokenManager {
     }
     const forceRefresh = options.forceRefresh === true || this.cached !== undefined;
     this.fetches += 1;
-    this.inFlight = this.getToken(forceRefresh ? { forceRefresh: true } : undefined)
+    this.inFlight = withTimeout(this.getToken(forceRefresh ? { forceRefresh: true } : undefined), this.timeoutMs)
       .then((token) => {
         if (typeof token !== 'string' || token.length === 0) throw new Error('getToken returned no token (signed out?)');
         this.cached = { token, expiresAt: expiryOf(token) };
@@ -54,6 +58,14 @@ export class TokenManager {
   invalidate(token?: string): void {
     if (!token || this.cached?.token === token) this.cached = undefined;
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`getToken did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** ms of the JWT's `exp`; a token that is not a JWT is trusted until refused. */

@@ -60,6 +60,8 @@ export interface SyncDeps {
   rest: RestClient;
   schema: BasicSchema;
   wsUrl: string;
+  /** How long the socket waits for the identity answer and for each ack. */
+  timeoutMs?: number;
   WebSocket?: WebSocketConstructor;
   newClientId: () => string;
 }
@@ -116,7 +118,7 @@ export function createSyncActors(deps: SyncDeps) {
       const { checkpoint, clientIdentity } = local.getMeta();
       let catchingUp = true;
       socket = openSyncSocket(
-        { url: deps.wsUrl, token, clientIdentity, schema, syncedRevision: checkpoint, WebSocket: deps.WebSocket },
+        { url: deps.wsUrl, token, clientIdentity, schema, syncedRevision: checkpoint, WebSocket: deps.WebSocket, timeoutMs: deps.timeoutMs },
         {
           onOpen: (identity) => {
             connection = socket;

@@ -34,6 +34,8 @@ export interface SyncServiceOptions {
   maxWaitMs?: number;
   /** Backoff after failures: full jitter, doubling from `baseMs` up to `maxMs`. */
   retry?: { baseMs?: number; maxMs?: number };
+  /** A remote call (REST request, socket handshake, ack) that takes longer has failed. Default 10 s. */
+  remoteTimeoutMs?: number;
   /** Furthest a remote `lastModified` may be ahead of this clock. Default 24 h. */
   maxClockDriftMs?: number;
   /** Wall clock for timestamps; tests pass a skewed or simulated one. */
@@ -69,8 +71,8 @@ export function createSyncService(options: SyncServiceOptions) {
 
   const local = new LocalStore(options.storage, now);
   const clock = new HybridClock({ now, maxForwardDriftMs: options.maxClockDriftMs });
-  const tokens = new TokenManager(options.getToken, { now });
-  const rest = new RestClient({ serverUrl, projectId, tokens });
+  const tokens = new TokenManager(options.getToken, { now, timeoutMs: options.remoteTimeoutMs });
+  const rest = new RestClient({ serverUrl, projectId, tokens, timeoutMs: options.remoteTimeoutMs });
   const { actors, pendingCount } = createSyncActors({
     local,
     clock,
@@ -79,6 +81,7 @@ export function createSyncService(options: SyncServiceOptions) {
     schema: options.schema,
     wsUrl: `${serverUrl.replace(/^http/, 'ws')}/ws`,
     WebSocket: options.WebSocket,
+    timeoutMs: options.remoteTimeoutMs,
     newClientId: () => globalThis.crypto.randomUUID(),
   });
 

@@ -51,3 +51,12 @@ describe('TokenManager', () => {
     await expect(tokens.token()).rejects.toThrow(/no token/);
   });
 });
+
+describe('TokenManager timeouts', () => {
+  it('fails a getToken that never answers, and tries again on the next call', async () => {
+    let calls = 0;
+    const tokens = new TokenManager(() => (++calls === 1 ? new Promise<string>(() => {}) : Promise.resolve('later-token')), { timeoutMs: 50 });
+    await expect(tokens.token()).rejects.toThrow(/did not answer within 50 ms/);
+    expect(await tokens.token()).toBe('later-token');
+  });
+});
