@@ -16,3 +16,14 @@ export type VersionedMap = Record<string, Versioned & Record<string, unknown>>;
 
 /** The fields of a record that are merged per entry: a project's components. */
 export const PER_ENTRY_FIELDS = ['components'] as const;
+
+/** Every version stamp a record carries: its own and each per-entry field's entries'. */
+export function stampsOf(record: SyncRecord): number[] {
+  const stamps = [record.lastModified];
+  for (const field of PER_ENTRY_FIELDS) {
+    const entries = record[field];
+    if (entries === null || typeof entries !== 'object') continue;
+    for (const entry of Object.values(entries as VersionedMap)) if (entry && typeof entry === 'object') stamps.push(entry.lastModified);
+  }
+  return stamps;
+}

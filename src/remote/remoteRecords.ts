@@ -4,7 +4,7 @@
  * prototype keys, or claim a `lastModified` too far ahead of this client's clock.
  */
 import type { HybridClock } from '../merge/hlc.js';
-import type { SyncRecord } from '../merge/record.js';
+import { PER_ENTRY_FIELDS, stampsOf, type SyncRecord } from '../merge/record.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { CREATE, DELETE, UPDATE } from '../protocol/socket.js';
 import { assertRecordId, validateFullRecord } from '../protocol/validate.js';
@@ -39,12 +39,32 @@ export function readRemoteChange(schema: BasicSchema, clock: HybridClock, change
     const obj = validateFullRecord(schema, table, c.obj);
     if (obj.id !== id) return refuse(`obj.id "${obj.id}" differs from key "${id}"`);
     if (typeof obj.lastModified !== 'number') return refuse('lastModified is missing');
-    if (!clock.accepts(obj.lastModified)) return refuse(`lastModified ${obj.lastModified} is further ahead of this clock than ${clock.maxForwardDriftMs} ms`);
     const record = { ...obj, modifiedBy: typeof obj.modifiedBy === 'string' ? obj.modifiedBy : '' } as SyncRecord;
+    const badEntry = entryProblem(record);
+    if (badEntry) return refuse(badEntry);
+    for (const stamp of stampsOf(record)) {
+      if (!clock.accepts(stamp)) return refuse(`lastModified ${stamp} is further ahead of this clock than ${clock.maxForwardDriftMs} ms`);
+    }
     return { table, record: record.deleted ? { id, lastModified: record.lastModified, modifiedBy: record.modifiedBy, deleted: true } : record };
   } catch (error) {
     return refuse(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** Per-entry fields (components) must hold versioned objects: `lastModified` and `modifiedBy`. */
+function entryProblem(record: SyncRecord): string | null {
+  for (const field of PER_ENTRY_FIELDS) {
+    const entries = record[field];
+    if (entries === undefined) continue;
+    if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) return `${field} must be an object of entries`;
+    for (const [key, entry] of Object.entries(entries)) {
+      const e = entry as { lastModified?: unknown; modifiedBy?: unknown } | null;
+      if (!e || typeof e !== 'object' || typeof e.lastModified !== 'number' || typeof e.modifiedBy !== 'string') {
+        return `${field}.${key} needs a numeric lastModified and a modifiedBy`;
+      }
+    }
+  }
+  return null;
 }
 
 export function isQuarantined(v: RemoteVersion | QuarantinedRecord): v is QuarantinedRecord {

@@ -8,7 +8,7 @@ import type { LocalStore, RecordRef } from '../local/localStore.js';
 import type { HybridClock } from '../merge/hlc.js';
 import { canonicalJson } from '../merge/canonical.js';
 import { mergeRecords } from '../merge/lastModifiedWins.js';
-import type { SyncRecord } from '../merge/record.js';
+import { stampsOf, type SyncRecord } from '../merge/record.js';
 import type {
   ApplyInput,
   ApplyOutput,
@@ -89,7 +89,8 @@ export function createSyncActors(deps: SyncDeps) {
     await local.load(deps.newClientId);
     // The clock is never behind anything this client wrote or saw before a reload.
     clock.observe(local.getMeta().clockLatest);
-    for (const table of tables) for (const r of local.list(table)) clock.observe(r.lastModified);
+    // Components carry their own stamps, often later than the record's: count them too.
+    for (const table of tables) for (const r of local.list(table)) for (const stamp of stampsOf(r)) clock.observe(stamp);
     return { pendingCount: sendable().length, lastSyncedAt: local.getMeta().lastSyncedAt };
   });
 
@@ -172,7 +173,7 @@ export function createSyncActors(deps: SyncDeps) {
         continue;
       }
       const ref = { table: version.table, id: version.record.id };
-      clock.observe(version.record.lastModified);
+      for (const stamp of stampsOf(version.record)) clock.observe(stamp);
       const seen = byRef.get(refKey(ref));
       byRef.set(refKey(ref), {
         ...ref,

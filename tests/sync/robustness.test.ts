@@ -124,6 +124,18 @@ describe('remote input is checked before it touches local state', () => {
     expect((await storage.getItem<{ checkpoint: unknown }>('sync:meta'))?.checkpoint).toBe(1);
     await hostile.close();
   });
+
+  it('refuses an oversized frame from a server and keeps its local data', async () => {
+    const huge = { type: 'changes', currentRevision: 1, partial: false, changes: [{ type: CREATE, table: 'projects', key: 'big', obj: { id: 'big', name: 'x'.repeat(5 * 1024 * 1024), lastModified: 1, modifiedBy: 'x' } }] };
+    const hostile = await hostileServer([huge]);
+    const storage = createStorage({ driver: memoryDriver() });
+    await storage.setItem('sync:record:projects:mine', { id: 'mine', name: 'mine', lastModified: 1, modifiedBy: 'me' });
+    const a = await startClient(hostile, 'alice', { storage, getToken: async () => 'not-a-jwt' });
+    await eventually(() => expect(a.service.status().lastError).toMatch(/refused a \d+-byte frame \(limit 4194304\)/));
+    expect(recordsOf(a)).toEqual([{ id: 'mine', name: 'mine', lastModified: 1, modifiedBy: 'me' }]);
+    expect((await storage.getItem<{ checkpoint: unknown }>('sync:meta'))?.checkpoint).toBeNull();
+    await hostile.close();
+  });
 });
 
 /** A server that answers identity and then sends the given frames, whatever the client asked. */

@@ -186,6 +186,28 @@ describe('durability of local changes', () => {
   });
 });
 
+describe('the clock across reloads', () => {
+  it('never reissues a component stamp after a reload, even with the wall clock standing still', async () => {
+    const server = await testServer();
+    const storage = createStorage({ driver: memoryDriver() });
+    const frozen = () => 1_800_000_000_000;
+    const a = await startClient(server, 'alice', { storage, now: frozen });
+    const p = await a.store.addProject({ name: 'p' });
+    await a.store.updateComponentData(p.id, 'emojis', { kind: 'emojis', emojis: ['one'] });
+    await a.store.updateComponentData(p.id, 'emojis', { kind: 'emojis', emojis: ['two'] });
+    const before = a.store.getProject(p.id)!.components.emojis!;
+    expect(before.lastModified).toBeGreaterThan(a.store.getProject(p.id)!.lastModified);
+    a.service.stop();
+
+    const b = await startClient(server, 'alice', { storage, now: frozen });
+    await b.store.updateComponentData(p.id, 'emojis', { kind: 'emojis', emojis: ['three'] });
+    const after = b.store.getProject(p.id)!.components.emojis!;
+    expect(after.lastModified).toBeGreaterThan(before.lastModified);
+    await b.service.whenSynced();
+    expect((await serverRecords(server, 'alice'))[0]!.components).toEqual({ emojis: after });
+  });
+});
+
 describe('editing-paused', () => {
   it('holds remote changes to a record being edited, merges them when editing ends, and notes "updated elsewhere"', async () => {
     const server = await testServer();
