@@ -344,6 +344,8 @@ export const syncMachine = setup({
   states: {
     sync: {
       description: 'Connection and pushing.',
+      // Every state counts pending changes; idle and debouncing also react to them.
+      on: { 'LOCAL.CHANGED': { actions: 'updatePending' } },
       initial: 'booting',
       states: {
         booting: {
@@ -356,7 +358,6 @@ export const syncMachine = setup({
         },
         authenticating: {
           description: "Get an access token (cached until shortly before its `exp`) and check the server's published schema version.",
-          on: { 'LOCAL.CHANGED': { actions: 'updatePending' } },
           invoke: {
             src: 'authenticate',
             onDone: { target: 'connected', actions: 'clearRetry' },
@@ -378,7 +379,6 @@ export const syncMachine = setup({
             reconciling: {
               description: 'Catching up from the revision checkpoint (or the whole table on a first sync); every record is decided by a merge actor. Nothing is pushed yet.',
               on: {
-                'LOCAL.CHANGED': { actions: 'updatePending' },
                 'CATCH_UP.APPLIED': [
                   { guard: 'hasPending', target: 'pushing' },
                   { target: 'idle', actions: 'markSynced' },
@@ -408,7 +408,6 @@ export const syncMachine = setup({
             },
             pushing: {
               description: 'One batch of the coalesced outbox (latest version per record) is on its way; entries are cleared only when the server acks them.',
-              on: { 'LOCAL.CHANGED': { actions: 'updatePending' } },
               invoke: {
                 src: 'pushOutbox',
                 onDone: [
@@ -425,17 +424,13 @@ export const syncMachine = setup({
           entry: 'scheduleRetry',
           after: { retryDelay: 'authenticating' },
           on: {
-            'LOCAL.CHANGED': { actions: 'updatePending' },
             'NETWORK.ONLINE': 'authenticating',
             'RETRY.NOW': 'authenticating',
           },
         },
         halted: {
           description: "A failure that retrying will not fix (the local store cannot be read, or the server refuses this app's schema version or this user): nothing syncs until asked again; local editing goes on.",
-          on: {
-            'LOCAL.CHANGED': { actions: 'updatePending' },
-            'RETRY.NOW': 'booting',
-          },
+          on: { 'RETRY.NOW': 'booting' },
         },
       },
     },

@@ -182,6 +182,8 @@ export function createSyncService(options: SyncServiceOptions) {
      */
     async write(table: string, record: SyncRecord): Promise<void> {
       if (!Object.hasOwn(options.schema.tables, table)) throw new Error(`unknown table ${table}`);
+      if (!started) throw new Error('start() the sync service before writing to it');
+      await ready(); // a write before the local store is loaded would be overwritten by the load
       try {
         await local.writeLocal(table, record);
       } catch (error) {
