@@ -43,7 +43,9 @@ function HostedGate({ config, inspection }: { config: AppConfig; inspection?: In
 export function renderHosted(root: Root, config: AppConfig, inspection?: Inspection) {
   root.render(
     <StrictMode>
-      <BasicProvider project_id={config.projectId} schema={{ ...schema, project_id: config.projectId }}>
+      {/* BasicProvider is used for sign-in and tokens only: with schema version 0 it leaves its
+          own Dexie sync off, so basic-sync is the only thing syncing these tables. */}
+      <BasicProvider project_id={config.projectId} schema={{ ...schema, project_id: config.projectId, version: 0 }}>
         <HostedGate config={config} inspection={inspection} />
       </BasicProvider>
     </StrictMode>,
