@@ -3,7 +3,6 @@
  * fresh token, and a 401 forces one token refresh and one retry.
  */
 import type { BasicSchema } from '../protocol/schema.js';
-import type { RecordValue } from '../protocol/schema.js';
 import type { TokenManager } from './tokenManager.js';
 
 /** A failure worth retrying later: network down, timeout, 5xx. */
@@ -44,13 +43,6 @@ export class RestClient {
     const schema = body?.data?.[0]?.schema;
     if (!schema || typeof schema !== 'object') throw new PermanentRemoteError('the server published no schema', 200);
     return schema;
-  }
-
-  /** Every record of a table (account family path). */
-  async listRecords(table: string): Promise<RecordValue[]> {
-    const body = (await this.request('GET', `/account/${encodeURIComponent(this.options.projectId)}/db/${encodeURIComponent(table)}`)) as { data?: RecordValue[] };
-    if (!Array.isArray(body?.data)) throw new PermanentRemoteError(`listing ${table} returned no data array`, 200);
-    return body.data;
   }
 
   async request(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -22,8 +22,6 @@ export class TokenManager {
   private readonly refreshBeforeExpiryMs: number;
   private readonly now: () => number;
   private readonly timeoutMs: number;
-  /** How many times `getToken` was called (for status and tests). */
-  fetches = 0;
 
   constructor(
     private readonly getToken: GetToken,
@@ -41,7 +39,6 @@ export class TokenManager {
       return Promise.resolve(this.cached.token);
     }
     const forceRefresh = options.forceRefresh === true || this.cached !== undefined;
-    this.fetches += 1;
     this.inFlight = withTimeout(this.getToken(forceRefresh ? { forceRefresh: true } : undefined), this.timeoutMs)
       .then((token) => {
         if (typeof token !== 'string' || token.length === 0) throw new Error('getToken returned no token (signed out?)');
