@@ -8,43 +8,14 @@
  * transition no path reaches fails the coverage test.
  */
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock, createActor, fromCallback, fromPromise, type AnyActorLogic, type AnyStateMachine, type EventObject } from 'xstate';
-import { adjacencyMapToArray, getAdjacencyMap, getShortestPaths, type StatePath } from 'xstate/graph';
+import { SimulatedClock, createActor, fromCallback, fromPromise, type AnyActorLogic, type EventObject } from 'xstate';
 import { recordMergeMachine } from '../../src/machines/recordMerge.js';
 import { syncMachine as realSyncMachine } from '../../src/machines/syncMachine.js';
-import { declaredStates, declaredTransitions, statesIn, transitionsTaken } from './coverage.js';
-import { MODEL_INPUT, eventsFor, serializeEvent, serializeState, type SyncSnapshot } from './syncModel.js';
+import { declaredStates } from './coverage.js';
+import { generateTransitionCover, syncMachine } from './paths.js';
+import { MODEL_INPUT, serializeState } from './syncModel.js';
 
-type Path = StatePath<SyncSnapshot, EventObject>;
-const syncMachine = realSyncMachine as AnyStateMachine;
-const traversal = { input: MODEL_INPUT, events: eventsFor, serializeState, serializeEvent } as never;
-
-/** Shortest paths to every state, then one path per declared transition (greedy cover). */
-function generatePaths() {
-  const shortest = new Map<string, Path>();
-  for (const path of getShortestPaths(syncMachine, traversal) as unknown as Path[]) shortest.set(serializeState(path.state), path);
-  const declared = declaredTransitions(syncMachine);
-  const covered = new Set<string>();
-  const statesSeen = new Set<string>();
-  const paths: Path[] = [];
-  const steps = adjacencyMapToArray(getAdjacencyMap(syncMachine, traversal)) as Array<{ state: SyncSnapshot; event: EventObject; nextState: SyncSnapshot }>;
-  const prefixLength = (s: SyncSnapshot) => shortest.get(serializeState(s))?.steps.length ?? Infinity;
-  steps.sort((a, b) => prefixLength(a.state) - prefixLength(b.state));
-  for (const { state, event, nextState } of steps) {
-    const taken = transitionsTaken(syncMachine, declared, state, event);
-    const newStates = statesIn(nextState).filter((s) => !statesSeen.has(s));
-    if (taken.every((k) => covered.has(k)) && newStates.length === 0) continue;
-    const prefix = shortest.get(serializeState(state));
-    if (!prefix) continue;
-    taken.forEach((k) => covered.add(k));
-    newStates.forEach((s) => statesSeen.add(s));
-    paths.push({ state: nextState, steps: [...prefix.steps, { state: nextState, event }], weight: prefix.weight + 1 } as Path);
-  }
-  for (const path of shortest.values()) for (const step of path.steps) statesIn(step.state).forEach((s) => statesSeen.add(s));
-  return { paths, declared, covered, statesSeen, stateCount: shortest.size };
-}
-
-const { paths, declared, covered, statesSeen, stateCount } = generatePaths();
+const { paths, declared, covered, statesSeen, stateCount } = generateTransitionCover();
 
 /** A running sync actor whose invoked actors finish or fail when the test says. */
 function controllableActor() {
