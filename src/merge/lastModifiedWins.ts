@@ -100,6 +100,15 @@ export interface MergeDecision {
   remoteWon: boolean;
 }
 
+/**
+ * A cheap test that two versions are the very same: same stamp, writer and JSON.
+ * False does not mean they differ (key order, components), only that deciding is
+ * needed; it never reads as equal two versions `decideMerge` would tell apart.
+ */
+export function isSameVersion(a: SyncRecord, b: SyncRecord): boolean {
+  return a.lastModified === b.lastModified && a.modifiedBy === b.modifiedBy && JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Decides one record. Pure; the merge actor wraps it. */
 export function decideMerge({ id, local, remote, editing = false }: MergeInput): MergeDecision {
   if (!remote) return local ? { id, kind: 'keep-local', record: local, remoteWon: false } : { id, kind: 'equal', remoteWon: false };
