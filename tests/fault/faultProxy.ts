@@ -1,11 +1,28 @@
 /**
  * A TCP proxy between sync clients and the real server that a test controls: take the
  * network down, drop open sockets, delay traffic, answer new HTTP requests with 503,
- * or swallow connections without answering (timeouts). Loopback only.
+ * swallow connections without answering (timeouts), or slip frames of its own into
+ * the server's WebSocket stream (bad input that looks as if the server sent it).
+ * Loopback only.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { WsFrameSplitter, textFrame } from './wsFrames.js';
 
 export type Fault = 'none' | 'down' | 'blackhole';
+
+/** What the proxy has seen of one sync socket, for building frames that fit it. */
+export interface SocketView {
+  /** The server's latest `currentRevision` on this socket (null before the first `changes`). */
+  revision: number | string | null;
+  /** Record keys the server has sent on this socket. */
+  keys: Set<string>;
+}
+
+/** A sync socket the proxy forwards, with a way to add frames to the server's stream. */
+interface SyncSocketPipe {
+  view: SocketView;
+  inject(payload: string): void;
+}
 
 export class FaultProxy {
   /** What new connections meet. */
@@ -14,8 +31,9 @@ export class FaultProxy {
   delayMs = 0;
   /** The next N plain HTTP requests (not socket upgrades) get a 503. */
   fail5xx = 0;
-  readonly stats = { connections: 0, refused: 0, injected503: 0, dropped: 0 };
+  readonly stats = { connections: 0, refused: 0, injected503: 0, dropped: 0, injectedFrames: 0 };
   private readonly sockets = new Set<Socket>();
+  private readonly syncSockets = new Set<SyncSocketPipe>();
   private server!: Server;
   port = 0;
 
@@ -38,6 +56,22 @@ export class FaultProxy {
     for (const s of this.sockets) s.destroy();
     this.stats.dropped += this.sockets.size;
     this.sockets.clear();
+  }
+
+  /**
+   * Sends a frame, as if from the server, to every sync socket that has received
+   * `changes` (so the client is subscribed), after what the server already sent.
+   * Returns how many sockets got it.
+   */
+  injectFrame(build: (view: SocketView) => string): number {
+    let count = 0;
+    for (const pipe of this.syncSockets) {
+      if (pipe.view.revision === null) continue;
+      pipe.inject(build(pipe.view));
+      count += 1;
+    }
+    this.stats.injectedFrames += count;
+    return count;
   }
 
   /** Back to normal: no fault, no delay, no injected errors; swallowed connections are dropped. */
@@ -83,13 +117,36 @@ export class FaultProxy {
       });
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
-      this.pipe(client, upstream, first);
-      this.pipe(upstream, client);
+      const toServer = this.forwarder(upstream);
+      toServer(first);
+      client.on('data', toServer);
+      if (isUpgrade) this.pipeSyncSocket(upstream, client);
+      else upstream.on('data', this.forwarder(client));
     });
   }
 
-  /** Forwards `from` to `to`, in order, each chunk after the current delay. */
-  private pipe(from: Socket, to: Socket, first?: Buffer): void {
+  /**
+   * The server's side of a sync socket: forwarded whole frames at a time (so a frame
+   * of ours never lands inside one of the server's), read on the way to learn the
+   * current revision and the keys in play.
+   */
+  private pipeSyncSocket(upstream: Socket, client: Socket): void {
+    const forward = this.forwarder(client);
+    const view: SocketView = { revision: null, keys: new Set() };
+    const splitter = new WsFrameSplitter();
+    const pipe: SyncSocketPipe = { view, inject: (payload) => forward(textFrame(payload)) };
+    this.syncSockets.add(pipe);
+    client.on('close', () => this.syncSockets.delete(pipe));
+    upstream.on('data', (chunk: Buffer) => {
+      for (const piece of splitter.push(chunk)) {
+        forward(piece.bytes);
+        if (piece.text !== undefined) learn(view, piece.text);
+      }
+    });
+  }
+
+  /** A function that writes chunks to `to`, in order, each after the current delay. */
+  private forwarder(to: Socket): (chunk: Buffer) => void {
     let chain = Promise.resolve();
     const forward = (chunk: Buffer) => {
       const delay = this.delayMs;
@@ -105,7 +162,17 @@ export class FaultProxy {
           }),
       );
     };
-    if (first) forward(first);
-    from.on('data', forward);
+    return forward;
+  }
+}
+
+function learn(view: SocketView, text: string): void {
+  try {
+    const frame = JSON.parse(text) as { type?: string; currentRevision?: number | string; changes?: Array<{ key?: unknown }> };
+    if (frame.type !== 'changes') return;
+    if (frame.currentRevision !== undefined) view.revision = frame.currentRevision;
+    for (const c of frame.changes ?? []) if (typeof c.key === 'string') view.keys.add(c.key);
+  } catch {
+    // Not ours to judge: the client sees the same bytes.
   }
 }

@@ -4,7 +4,8 @@
  * histories of user actions interleave with faults: the network going down, sockets
  * dropped (also between a write and its ack), traffic delayed, 503s, requests that
  * never answer, access tokens expiring (2 s lifetime), the server restarting, clients
- * reloading mid-debounce. After the faults heal, every store and the server must hold,
+ * reloading mid-debounce, and bad input slipped into the server's frames (each frame
+ * of `BAD_INPUTS`: malformed, oversized, wrongly typed, prototype-polluting). After the faults heal, every store and the server must hold,
  * for every record, exactly the join of every version ever written: no acknowledged
  * write lost, no deleted record back.
  *
@@ -16,11 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { serverRecords, startClient } from '../helpers/clients.js';
 import { History } from '../helpers/history.js';
 import { prng, seedsFromEnv } from '../helpers/random.js';
+import { BAD_INPUTS } from './badInput.js';
 import { FaultProxy } from './faultProxy.js';
 
 const SKEWS = [-3 * 60_000, 0, 2 * 60_000];
@@ -77,7 +79,11 @@ describe('convergence under injected faults', () => {
           await server.close();
           server = await startServer({ dataDir, port, tokenTtlSeconds: 2 });
           faults.push(`${step}: server restarted`);
-        } else if (roll < 0.4) {
+        } else if (roll < 0.31) {
+          const bad = BAD_INPUTS[Math.floor(random() * BAD_INPUTS.length)]!;
+          const reached = proxy.injectFrame(bad.frame);
+          faults.push(`${step}: bad input to ${reached} socket(s): ${bad.name}`);
+        } else if (roll < 0.43) {
           proxy.heal();
           faults.push(`${step}: healed`);
         }
@@ -87,6 +93,7 @@ describe('convergence under injected faults', () => {
       for (const c of history.clients) c.service.retryNow(); // no need to wait out a backoff
       await history.settle(30_000);
       await history.expectConverged(() => serverRecords(server, 'alice'));
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     } catch (error) {
       throw new Error(`seed ${seed} failed (rerun with SEED=${seed}); faults: ${faults.join(', ')}\n${(error as Error).message}`);
     }
