@@ -3,7 +3,9 @@
  * run, printed as a table and written to bench/results/. `BENCH_EDITS=20` shortens the
  * convergence run (default 200 edits).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
 import { createStorage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';
@@ -107,22 +109,49 @@ async function client(serverUrl: string, user: string, extra: Partial<SyncServic
   return { service, store: createProjectStore(service) };
 }
 
+/** A TCP tunnel to `port` that counts the bytes clients send through it (the wire, after compression). */
+async function countingTunnel(port: number) {
+  const counted = { bytesUp: 0 };
+  const sockets = new Set<Socket>();
+  const tunnel = createNetServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.on('data', (chunk: Buffer) => (counted.bytesUp += chunk.length));
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => tunnel.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(tunnel.address() as { port: number }).port}`,
+    counted,
+    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); tunnel.close(() => resolve()); }),
+  };
+}
+
 // 2. Coalescing: 1,000 edits to 50 records over 2 s of typing. `payload` pads each record
 // (the app's projects are small; the protocol's per-change envelope is ~70 bytes).
+// Counted twice: the JSON of the changes frames, and the bytes on the wire (TCP, client
+// to server), where the sync socket's permessage-deflate applies.
 async function coalescing(payload: number) {
   const server = await startServer();
+  const tunnel = await countingTunnel(server.port);
   try {
     const counter = { requests: 0, bytes: 0 };
-    const a = await client(server.url, 'bench', { WebSocket: countingWebSocket(counter) });
+    const a = await client(tunnel.url, 'bench', { WebSocket: countingWebSocket(counter) });
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) {
       const { id } = await a.store.addProject({ name: `record ${i}` });
-      if (payload > 0) await a.store.updateComponentData(id, 'notes', { kind: 'notes', text: 'n'.repeat(payload) });
+      // Random text, so compression earns only what real notes would give it (base64: ~0.75).
+      if (payload > 0) await a.store.updateComponentData(id, 'notes', { kind: 'notes', text: randomBytes(payload).toString('base64').slice(0, payload) });
       ids.push(id);
     }
     await a.service.whenSynced();
     counter.requests = 0;
     counter.bytes = 0;
+    tunnel.counted.bytesUp = 0;
     const start = performance.now();
     for (let i = 0; i < 1000; i++) {
       await a.store.renameProject(ids[i % 50]!, `record ${i % 50} edit ${i}`);
@@ -130,18 +159,21 @@ async function coalescing(payload: number) {
     }
     const typingMs = performance.now() - start;
     await a.service.whenSynced();
+    const wireBytes = tunnel.counted.bytesUp;
     const finalBytes = ids.reduce((sum, id) => sum + JSON.stringify(a.service.read('projects', id)).length, 0);
     const windows = Math.ceil(typingMs / 3000) + 1; // bounded by maxWait (3 s), plus the last debounce
-    const bytesRatio = counter.bytes / finalBytes;
+    const jsonRatio = counter.bytes / finalBytes;
+    const wireRatio = wireBytes / finalBytes;
     rows.push({
       benchmark: `coalescing: 1,000 edits to 50 records over 2 s (${payload ? `~${Math.round(finalBytes / 50 / 100) / 10} KB` : 'app-sized'} records)`,
-      measured: `${counter.requests} request(s), ${counter.bytes} bytes = ${bytesRatio.toFixed(2)}x the final versions`,
+      measured: `${counter.requests} request(s); on the wire ${wireBytes} bytes = ${wireRatio.toFixed(2)}x the final versions (JSON before compression ${jsonRatio.toFixed(2)}x)`,
       target: `≤ ${windows} requests, bytes ≤ 1.2x`,
-      ok: counter.requests <= windows && bytesRatio <= 1.2,
-      detail: { edits: 1000, records: 50, typingMs, requests: counter.requests, bytes: counter.bytes, finalBytes, bytesRatio },
+      ok: counter.requests <= windows && wireRatio <= 1.2,
+      detail: { edits: 1000, records: 50, typingMs, requests: counter.requests, jsonBytes: counter.bytes, wireBytes, finalBytes, jsonRatio, wireRatio },
     });
     a.service.stop();
   } finally {
+    await tunnel.close();
     await server.close();
   }
 }
@@ -226,7 +258,7 @@ async function coldStartInBrowser(n: number) {
   }
   rows.push({
     benchmark: `cold start in Chromium: ${n / 1000}k records in localStorage`,
-    measured: `${result.loadMs.toFixed(0)} ms to load (${result.fromNavigationMs.toFixed(0)} ms from navigation, production build)`,
+    measured: `${result.loadMs.toFixed(0)} ms to load (${result.fromNavigationMs.toFixed(0)} ms from navigation; production build, median of ${result.reloads} reloads)`,
     target: '< 100 ms',
     ok: result.loadMs < 100,
     detail: { records: n, ...result },
@@ -234,7 +266,7 @@ async function coldStartInBrowser(n: number) {
 }
 
 const edits = Number(process.env.BENCH_EDITS ?? 200);
-reconcile(10_000, 5);
+reconcile(10_000, 9);
 reconcileHeap(100_000);
 await coalescing(0);
 await coalescing(900);

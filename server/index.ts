@@ -144,8 +144,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
 
   // Our own size check answers oversized frames with an `error` frame; ws's cap
-  // only guards memory against frames far past it.
-  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: 4 * (options.maxFrameBytes ?? MiB) });
+  // only guards memory against frames far past it (after inflating, too).
+  // permessage-deflate, when the client offers it (browsers and `ws` do): change
+  // frames repeat the same keys per record, so they shrink to a fraction; frames under
+  // 1 KiB are not worth compressing.
+  const wss = new WebSocketServer({
+    server,
+    path: '/ws',
+    maxPayload: 4 * (options.maxFrameBytes ?? MiB),
+    perMessageDeflate: { threshold: 1024 },
+  });
   wss.on('connection', (ws) => hub.accept(ws));
 
   await new Promise<void>((resolve, reject) => {

@@ -5,7 +5,7 @@
  */
 import { createContext, useContext } from 'react';
 import { createStorage } from 'unstorage';
-import localStorageDriver from 'unstorage/drivers/localstorage';
+import { batchedLocalStorageDriver } from '../local/localStorageDriver.js';
 import type { InspectionEvent } from 'xstate';
 import schema from '../../basic.config.js';
 import type { GetToken } from '../remote/tokenManager.js';
@@ -28,7 +28,7 @@ export function appSyncFor(options: {
 }): AppSync {
   let sync = byUser.get(options.userId);
   if (!sync) {
-    const storage = createStorage({ driver: localStorageDriver({ base: `basic-sync:${options.userId}`, window }) });
+    const storage = createStorage({ driver: batchedLocalStorageDriver({ base: `basic-sync:${options.userId}`, window }) });
     const service = createSyncService({
       storage,
       serverUrl: options.serverUrl,

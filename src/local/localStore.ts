@@ -84,12 +84,10 @@ export class LocalStore {
   async load(newClientId: () => string): Promise<void> {
     let held: Array<{ key: string; value: unknown }> = [];
     try {
-      const [recordKeys, outboxKeys, heldKeys, meta] = await Promise.all([
-        this.storage.getKeys(`${PREFIX}:record`),
-        this.storage.getKeys(`${PREFIX}:outbox`),
-        this.storage.getKeys(`${PREFIX}:held`),
-        this.storage.getItem<SyncMeta>(`${PREFIX}:meta`),
-      ]);
+      // One listing for every kind: a driver lists all of its keys each time (localStorage: 10k+).
+      const [keys, meta] = await Promise.all([this.storage.getKeys(PREFIX), this.storage.getItem<SyncMeta>(`${PREFIX}:meta`)]);
+      const ofKind = (kind: string) => keys.filter((key) => key.startsWith(`${PREFIX}:${kind}:`));
+      const [recordKeys, outboxKeys, heldKeys] = [ofKind('record'), ofKind('outbox'), ofKind('held')];
       const [records, entries] = await Promise.all([this.storage.getItems(recordKeys), this.storage.getItems(outboxKeys)]);
       held = await this.storage.getItems(heldKeys);
       this.tables.clear();

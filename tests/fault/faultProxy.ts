@@ -118,7 +118,8 @@ export class FaultProxy {
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
       const toServer = this.forwarder(upstream);
-      toServer(first);
+      // Sockets through the proxy stay uncompressed, so it can read and add frames.
+      toServer(isUpgrade ? withoutExtensions(first) : first);
       client.on('data', toServer);
       if (isUpgrade) this.pipeSyncSocket(upstream, client);
       else upstream.on('data', this.forwarder(client));
@@ -164,6 +165,15 @@ export class FaultProxy {
     };
     return forward;
   }
+}
+
+/** The upgrade request without `Sec-WebSocket-Extensions` (no permessage-deflate offer). */
+function withoutExtensions(request: Buffer): Buffer {
+  const text = request.toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return request; // the head is split across chunks: leave it
+  const head = text.slice(0, end).replace(/\r\nsec-websocket-extensions:[^\r]*/gi, '');
+  return Buffer.concat([Buffer.from(head, 'latin1'), request.subarray(end)]);
 }
 
 function learn(view: SocketView, text: string): void {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { CREATE, DELETE, UPDATE } from '../../src/protocol/socket.js';
 import { TestSocket, call, project, testServer } from '../helpers/server.js';
 
@@ -123,6 +124,40 @@ describe('/ws: the Dexie.Syncable protocol', () => {
     expect(pages.map((p) => p.partial)).toEqual([true, true, false]);
     expect(pages.flatMap((p) => p.changes).map((c) => c.key).sort()).toEqual(changes.map((c) => c.key).sort());
     expect(pages.every((p) => p.currentRevision === 1200)).toBe(true);
+  });
+
+  it('compresses frames (permessage-deflate) for clients that offer it, and talks plain JSON to those that do not', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const writer = await TestSocket.identified(server, access_token);
+    expect(writer.ws.extensions).toMatch(/^permessage-deflate/);
+    const changes = Array.from({ length: 200 }, (_, i) => ({ type: CREATE, table: 'projects', key: `k${i}`, obj: project(`k${i}`) }));
+    writer.send({ type: 'changes', changes, partial: false, baseRevision: null, requestId: 1 });
+    await writer.next('ack');
+
+    const received = async (perMessageDeflate: boolean) => {
+      const ws = new WebSocket(server.wsUrl, { perMessageDeflate });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const frames: Array<{ type: string; changes?: unknown[] }> = [];
+      let jsonBytes = 0;
+      ws.on('message', (data: Buffer) => {
+        jsonBytes += data.length;
+        frames.push(JSON.parse(data.toString()));
+      });
+      ws.send(JSON.stringify({ type: 'clientIdentity', clientIdentity: null, authToken: access_token }));
+      ws.send(JSON.stringify({ type: 'subscribe', syncedRevision: null }));
+      while (!frames.some((f) => f.type === 'changes')) await new Promise((r) => setTimeout(r, 10));
+      const socket = (ws as unknown as { _socket: { bytesRead: number } })._socket;
+      const wireBytes = socket.bytesRead;
+      ws.close();
+      return { extensions: ws.extensions, changes: frames.find((f) => f.type === 'changes')!.changes!.length, jsonBytes, wireBytes };
+    };
+    const compressed = await received(true);
+    const plain = await received(false);
+    expect([compressed.changes, plain.changes]).toEqual([200, 200]);
+    expect(plain.extensions).toBe('');
+    expect(plain.wireBytes).toBeGreaterThan(plain.jsonBytes);
+    expect(compressed.wireBytes).toBeLessThan(compressed.jsonBytes / 3);
   });
 
   it('sends each client only the tables of the schema it announced', async () => {
