@@ -26,8 +26,9 @@ export interface TestClient {
 export async function startClient(
   server: RunningServer | { url: string },
   user: string,
-  options: Partial<SyncServiceOptions> & { storage?: Storage } = {},
+  options: Partial<SyncServiceOptions> & { storage?: Storage; startMayFail?: boolean } = {},
 ): Promise<TestClient> {
+  const { startMayFail, ...serviceOptions } = options;
   const storage = options.storage ?? createStorage({ driver: memoryDriver() });
   const logs: string[] = [];
   const service = createSyncService({
@@ -41,10 +42,13 @@ export async function startClient(
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     log: (m) => logs.push(m),
     window: undefined,
-    ...options,
+    ...serviceOptions,
   });
   services.push(service);
-  await service.start();
+  // A start that fails (the local store cannot load) leaves the service halted, to be inspected.
+  await service.start().catch((error: unknown) => {
+    if (!startMayFail) throw error;
+  });
   return { service, store: createProjectStore(service), storage, logs };
 }
 

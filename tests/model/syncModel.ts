@@ -68,8 +68,9 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
     { type: 'NETWORK.ONLINE' },
     { type: 'RETRY.NOW' },
     { type: 'SOCKET.DOWN', reason: 'socket closed' },
-    { type: 'STORAGE.FAILED', reason: 'quota exceeded' },
   ];
+  // The service reports a failed local write; writes wait until the store is loaded.
+  if (!snapshot.matches({ sync: 'booting' })) events.push({ type: 'STORAGE.FAILED', reason: 'quota exceeded' });
   // Regions are mostly independent; interleaving every combination would explode the
   // model, so user editing happens between remote frames, and frames only while connected.
   const inboundIdle = c.inbound.length === 0 && !c.merging;

@@ -1,29 +1,11 @@
-import { createStorage, defineDriver } from 'unstorage';
+import { createStorage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';
 import { describe, expect, it } from 'vitest';
 import schema from '../../basic.config.js';
 import { CREATE } from '../../src/protocol/socket.js';
 import { eventually, projectsOf, recordsOf, serverRecords, startClient } from '../helpers/clients.js';
+import { flakyStorage } from '../helpers/flakyStorage.js';
 import { TestSocket, call, testServer } from '../helpers/server.js';
-
-/** A memory driver that throws a quota error on demand. */
-function flakyStorage() {
-  const inner = memoryDriver();
-  const control = { failWrites: false, failOn: (_key: string) => true };
-  const driver = defineDriver(() => ({
-    ...inner,
-    name: 'flaky',
-    setItem(key: string, value: string) {
-      if (control.failWrites && control.failOn(key)) {
-        const error = new Error("Failed to execute 'setItem' on 'Storage': Setting the value exceeded the quota.");
-        error.name = 'QuotaExceededError';
-        throw error;
-      }
-      return inner.setItem!(key, value, {});
-    },
-  }));
-  return { storage: createStorage({ driver: driver() }), control };
-}
 
 describe('local storage failures', () => {
   it('a quota error on the record write leaves no half-written record and no stray outbox entry', async () => {
