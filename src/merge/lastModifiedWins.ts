@@ -19,10 +19,14 @@ import { PER_ENTRY_FIELDS, type SyncRecord, type Versioned, type VersionedMap } 
 export function compareVersions(a: Versioned, b: Versioned): number {
   if (a.lastModified !== b.lastModified) return a.lastModified < b.lastModified ? -1 : 1;
   if (a.modifiedBy !== b.modifiedBy) return a.modifiedBy < b.modifiedBy ? -1 : 1;
-  // Same stamp and writer but different content only happens with a foreign or broken
-  // writer; order by content, leaving out per-entry fields, which merging changes.
-  const ca = canonicalJson(withoutPerEntryFields(a));
-  const cb = canonicalJson(withoutPerEntryFields(b));
+  // Same stamp and writer is almost always the same version (merging meets it for every
+  // unchanged component). Different content there only comes from a foreign or broken
+  // writer; order it by content, leaving out per-entry fields, which merging changes.
+  const restA = withoutPerEntryFields(a);
+  const restB = withoutPerEntryFields(b);
+  if (deepEqual(restA, restB)) return 0;
+  const ca = canonicalJson(restA);
+  const cb = canonicalJson(restB);
   return ca === cb ? 0 : ca < cb ? -1 : 1;
 }
 
@@ -101,12 +105,12 @@ export interface MergeDecision {
 }
 
 /**
- * A cheap test that two versions are the very same: same stamp, writer and JSON.
- * False does not mean they differ (key order, components), only that deciding is
- * needed; it never reads as equal two versions `decideMerge` would tell apart.
+ * Whether two versions are the very same: same stamp, same writer, same content. The
+ * stamps come first, so a version that differs costs nothing to tell apart; true
+ * exactly when `decideMerge` would say `equal`.
  */
 export function isSameVersion(a: SyncRecord, b: SyncRecord): boolean {
-  return a.lastModified === b.lastModified && a.modifiedBy === b.modifiedBy && JSON.stringify(a) === JSON.stringify(b);
+  return a.lastModified === b.lastModified && a.modifiedBy === b.modifiedBy && deepEqual(a, b);
 }
 
 /** Decides one record. Pure; the merge actor wraps it. */
