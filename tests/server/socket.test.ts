@@ -160,6 +160,15 @@ describe('/ws: the Dexie.Syncable protocol', () => {
     expect(compressed.wireBytes).toBeLessThan(compressed.jsonBytes / 3);
   });
 
+  it('closes promptly with a socket open that never identified itself', async () => {
+    const server = await testServer();
+    const silent = await TestSocket.open(server); // connected, no clientIdentity sent
+    const closing = server.close();
+    const outcome = await Promise.race([closing.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open after 2 s'), 2000))]);
+    expect(outcome).toBe('closed');
+    expect((await silent.closedByServer()).code).toBe(1006);
+  });
+
   it('sends each client only the tables of the schema it announced', async () => {
     const schema = {
       project_id: P,
