@@ -13,11 +13,11 @@ import WebSocket from 'ws';
 import schema from '../basic.config.js';
 import { startServer } from '../server/index.js';
 import { createProjectStore } from '../src/app/stores.js';
+import { isSameVersion } from '../src/merge/lastModifiedWins.js';
 import { localServerTokenSource } from '../src/remote/localAuth.js';
 import type { WebSocketConstructor } from '../src/remote/syncSocket.js';
 import { createSyncService, type SyncServiceOptions } from '../src/sync/syncService.js';
 import { browserColdStart } from './browserColdStart.js';
-import { isSameVersion } from '../src/merge/lastModifiedWins.js';
 import { decideWithActors, decideWithLoop, reconcileInputs } from './reconcile.js';
 
 interface Row {
@@ -264,12 +264,14 @@ async function coldStartInBrowser(n: number) {
     console.log(`browser cold start skipped: ${result.skipped}`);
     return;
   }
+  const loadMs = median(result.samples.map((s) => s.loadMs));
+  const fromNavigationMs = median(result.samples.map((s) => s.fromNavigationMs));
   rows.push({
     benchmark: `cold start in Chromium: ${n / 1000}k records in localStorage`,
-    measured: `${result.loadMs.toFixed(0)} ms to load (${result.fromNavigationMs.toFixed(0)} ms from navigation; production build, median of ${result.reloads} reloads)`,
+    measured: `${loadMs.toFixed(0)} ms to load (${fromNavigationMs.toFixed(0)} ms from navigation; production build, median of ${result.samples.length} reloads)`,
     target: '< 100 ms',
-    ok: result.loadMs < 100,
-    detail: { records: n, ...result },
+    ok: loadMs < 100,
+    detail: { records: n, loadMs, fromNavigationMs, reloads: result.samples.length },
   });
 }
 

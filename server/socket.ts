@@ -40,6 +40,8 @@ export interface SocketHubOptions {
 
 export class SocketHub {
   private readonly byAccount = new Map<string, Set<Connection>>();
+  /** Every open socket, identified or not (an unidentified one belongs to no account). */
+  private readonly sockets = new Set<WebSocket>();
 
   constructor(private readonly options: SocketHubOptions) {}
 
@@ -55,7 +57,11 @@ export class SocketHub {
       // Frames are handled one at a time, in order, even though identity checks are async.
       conn.queue = conn.queue.then(() => this.onFrame(conn, data, isBinary));
     });
-    ws.on('close', () => this.forget(conn));
+    this.sockets.add(ws);
+    ws.on('close', () => {
+      this.sockets.delete(ws);
+      this.forget(conn);
+    });
     ws.on('error', () => this.forget(conn));
   }
 
@@ -69,8 +75,10 @@ export class SocketHub {
     }
   }
 
+  /** Ends every socket, including those still waiting on their identity (or a close would wait for them). */
   closeAll(): void {
-    for (const conns of this.byAccount.values()) for (const conn of conns) conn.ws.terminate();
+    for (const ws of this.sockets) ws.terminate();
+    this.sockets.clear();
     this.byAccount.clear();
   }
 

@@ -29,8 +29,9 @@ function unproducible(path: Path): string | null {
   }
   return null;
 }
-const runnable = paths.filter((p) => unproducible(p) === null);
-const excluded = paths.filter((p) => unproducible(p) !== null).map((p) => `${label(p)}: ${unproducible(p)}`);
+const reasons = paths.map((p) => ({ path: p, reason: unproducible(p) }));
+const runnable = reasons.filter((r) => r.reason === null).map((r) => r.path);
+const excluded = reasons.filter((r) => r.reason !== null).map((r) => `${label(r.path)}: ${r.reason}`);
 
 /** Actor failures the storage causes; the network causes the others. */
 const STORAGE_FAULT = /^xstate\.error\.actor\.[^.]+\.sync\.(sync\.booting|inbound\.applying)$/;
