@@ -52,10 +52,11 @@ describe('auth', () => {
   });
 
   it('refuses access tokens past their exp', async () => {
-    const server = await testServer({ tokenTtlSeconds: 1 });
+    // exp has whole-second precision: a 1 s token issued late in a second lives ~0 s.
+    const server = await testServer({ tokenTtlSeconds: 2 });
     const { access_token } = await server.issueTokens('carol');
     expect((await call(server, access_token, 'GET', `/account/${PROJECT}/db/projects`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 3100));
     const expired = await call(server, access_token, 'GET', `/account/${PROJECT}/db/projects`);
     expect(expired.status).toBe(401);
     expect(expired.body.error).toMatch(/expired/);
