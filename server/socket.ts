@@ -1,6 +1,6 @@
 /**
  * BasicDB's `/ws` socket: the Dexie.Syncable "websocket" protocol (see
- * `shared/reference/basicdb-protocol.md`). One `SocketHub` per server keeps the
+ * `docs/reference/basicdb-protocol.md`). One `SocketHub` per server keeps the
  * sockets of every account, answers identity/changes/subscribe, and fans each
  * committed change out to the account's other subscribed clients (no echo).
  * Sent changes are always full-record creates (upserts) or deletes, so a client

@@ -2,7 +2,7 @@
  * Decides a bounded chunk of records, one `recordMerge` child per record that needs a
  * decision, spawned in a single `assign` (cheap) and stopped with this actor when it
  * finishes, so the sync machine never holds thousands of live children (see
- * `shared/reference/xstate-v5-notes.md`: children maps are copied per spawn/stop).
+ * `docs/reference/xstate-v5-notes.md`: children maps are copied per spawn/stop).
  * Records whose local and remote versions are identical have nothing to decide and
  * get no actor: that is most records in a catch-up, and an actor costs ~30 µs. The
  * test is `isSameVersion` (stamps first, then JSON), so a record that does differ

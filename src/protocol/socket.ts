@@ -1,6 +1,6 @@
 /**
  * Frames of BasicDB's `/ws` socket: the Dexie.Syncable "websocket" protocol.
- * See `shared/reference/basicdb-protocol.md`. Shared by client and server.
+ * See `docs/reference/basicdb-protocol.md`. Shared by client and server.
  */
 import type { BasicSchema, RecordValue } from './schema.js';
 

@@ -1,6 +1,6 @@
 /**
  * A client for BasicDB's `/ws` sync socket (the Dexie.Syncable protocol, see
- * `shared/reference/basicdb-protocol.md`): identity with the token in the first
+ * `docs/reference/basicdb-protocol.md`): identity with the token in the first
  * frame, `subscribe` from a revision, `changes` requests answered by `ack`.
  * Incoming frames are checked before anything sees them; a malformed one closes
  * the socket with a clear reason (the caller reconnects and resumes from its
