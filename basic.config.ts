@@ -5,23 +5,29 @@ import type { BasicSchema } from './src/protocol/schema.js';
  * (see `src/merge/`) that decides "last modified wins"; every component inside
  * `components` carries its own `lastModified` so components merge one by one.
  * `modifiedBy` is the writing client's id: it breaks ties between equal timestamps.
- * `deleted` marks a tombstone, so a stale client cannot bring a deleted project back.
- * Root projects have no `parentId` (the field is omitted).
+ * `deleted` marks a tombstone, so a stale client cannot bring a deleted project back;
+ * `generation` counts the deletes a write has seen, so a restore made after a delete wins
+ * over it (see `src/merge/lastModifiedWins.ts`).
+ * Root projects have no `parentId` (the field is omitted). `movedAt` is the stamp of the
+ * write that last set `parentId`; it orders parent links when concurrent moves would
+ * make a cycle (see `src/merge/tree.ts`).
  */
 export const schema = {
   project_id: 'basic-sync-demo',
-  version: 1,
+  version: 2,
   tables: {
     projects: {
       type: 'collection',
       fields: {
         name: { type: 'string', indexed: true },
         parentId: { type: 'string', indexed: true },
+        movedAt: { type: 'number' },
         type: { type: 'string' },
         lastModified: { type: 'number', indexed: true },
         modifiedBy: { type: 'string' },
         components: { type: 'json' },
         deleted: { type: 'boolean' },
+        generation: { type: 'number' },
       },
     },
   },

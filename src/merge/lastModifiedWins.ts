@@ -8,15 +8,20 @@
  * - Fields follow the newer version, except per-entry fields (`components`), whose
  *   entries follow their own newer version: a rename on one client and an emoji
  *   added on another both survive.
- * - Deletes win: once either side is a tombstone, the result is a tombstone at the
- *   later stamp, so a stale client cannot bring a deleted record back. Tombstones
- *   are minimal (`id`, stamp, `deleted: true`); see `toTombstone`.
+ * - Deletes win within a generation: once either side is a tombstone, the result is a
+ *   tombstone at the later stamp, so a stale client cannot bring a deleted record back.
+ *   Tombstones are minimal (`id`, stamp, generation, `deleted: true`); see `toTombstone`.
+ * - A later delete generation wins whole: a restore is written at the generation after
+ *   the delete it saw, so it beats that delete and every edit that had not seen it.
+ *   (A chain of generations times the join above is still a join, so the laws hold.)
  */
 import { canonicalJson, deepEqual } from './canonical.js';
-import { PER_ENTRY_FIELDS, type SyncRecord, type Versioned, type VersionedMap } from './record.js';
+import { PER_ENTRY_FIELDS, generationOf, type SyncRecord, type Versioned, type VersionedMap } from './record.js';
 
 /** Negative when `a` is older than `b`, positive when newer, 0 only when identical. */
 export function compareVersions(a: Versioned, b: Versioned): number {
+  const generations = generationOf(a) - generationOf(b);
+  if (generations !== 0) return generations < 0 ? -1 : 1;
   if (a.lastModified !== b.lastModified) return a.lastModified < b.lastModified ? -1 : 1;
   if (a.modifiedBy !== b.modifiedBy) return a.modifiedBy < b.modifiedBy ? -1 : 1;
   // Same stamp and writer is almost always the same version (merging meets it for every
@@ -58,12 +63,15 @@ function isMap(value: unknown): value is VersionedMap {
 
 /** The minimal tombstone of a record at the given version. */
 export function toTombstone(record: SyncRecord, stamp: Versioned = record): SyncRecord {
-  return { id: record.id, lastModified: stamp.lastModified, modifiedBy: stamp.modifiedBy, deleted: true };
+  const generation = generationOf(record);
+  return { id: record.id, lastModified: stamp.lastModified, modifiedBy: stamp.modifiedBy, deleted: true, ...(generation ? { generation } : {}) };
 }
 
 /** The join of two versions of the same record. */
 export function mergeRecords(a: SyncRecord, b: SyncRecord): SyncRecord {
   const winner = newer(a, b);
+  // A later generation saw every delete before it: it replaces the older one whole.
+  if (generationOf(a) !== generationOf(b)) return winner;
   // Deletes win, stamped with the later of the two versions.
   if (a.deleted || b.deleted) return toTombstone(winner);
   const loser = winner === a ? b : a;

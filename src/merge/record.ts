@@ -6,7 +6,16 @@ export interface Versioned {
   modifiedBy: string;
   /** A tombstone: the record (or component) was deleted at `lastModified`. */
   deleted?: boolean;
+  /**
+   * How many deletes of this record the writer had seen (records only; absent means 0).
+   * A delete keeps the generation it deleted; a restore writes the next one, so it wins
+   * over that delete, while an edit that never saw the delete does not.
+   */
+  generation?: number;
 }
+
+/** A version's delete generation (0 when absent). */
+export const generationOf = (v: Versioned): number => v.generation ?? 0;
 
 /** A synced record: `id`, a version, and the table's other fields. */
 export type SyncRecord = Versioned & { id: string } & Record<string, unknown>;

@@ -4,6 +4,7 @@
  * prototype keys, or claim a `lastModified` too far ahead of this client's clock.
  */
 import type { HybridClock } from '../merge/hlc.js';
+import { toTombstone } from '../merge/lastModifiedWins.js';
 import { PER_ENTRY_FIELDS, stampsOf, type SyncRecord } from '../merge/record.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { CREATE, DELETE, UPDATE } from '../protocol/socket.js';
@@ -40,12 +41,15 @@ export function readRemoteChange(schema: BasicSchema, clock: HybridClock, change
     if (obj.id !== id) return refuse(`obj.id "${obj.id}" differs from key "${id}"`);
     if (typeof obj.lastModified !== 'number') return refuse('lastModified is missing');
     const record = { ...obj, modifiedBy: typeof obj.modifiedBy === 'string' ? obj.modifiedBy : '' } as SyncRecord;
+    if (record.generation !== undefined && !(Number.isSafeInteger(record.generation) && record.generation >= 0)) {
+      return refuse(`generation must be a whole number of at least 0, got ${JSON.stringify(record.generation)}`);
+    }
     const badEntry = entryProblem(record);
     if (badEntry) return refuse(badEntry);
     for (const stamp of stampsOf(record)) {
       if (!clock.accepts(stamp)) return refuse(`lastModified ${stamp} is further ahead of this clock than ${clock.maxForwardDriftMs} ms`);
     }
-    return { table, record: record.deleted ? { id, lastModified: record.lastModified, modifiedBy: record.modifiedBy, deleted: true } : record };
+    return { table, record: record.deleted ? toTombstone(record) : record };
   } catch (error) {
     return refuse(error instanceof Error ? error.message : String(error));
   }

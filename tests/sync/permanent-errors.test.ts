@@ -49,16 +49,16 @@ describe('permanent errors are reported, not retried forever, and the rest keeps
   });
 
   it('halts (no retry loop) when the server publishes another schema version; local work goes on', async () => {
-    const server = await testServer({ schema: { ...schema, version: 2 } });
+    const server = await testServer({ schema: { ...schema, version: schema.version + 1 } });
     const a = await startClient(server, 'alice');
     await eventually(() => expect(a.service.status().state).toBe('halted'));
-    expect(a.service.status().lastError).toBe("the server's schema is version 2, this app's is 1");
+    expect(a.service.status().lastError).toBe(`the server's schema is version ${schema.version + 1}, this app's is ${schema.version}`);
     const p = await a.store.addProject({ name: 'offline but fine' });
     expect(a.store.getProject(p.id)?.name).toBe('offline but fine');
     expect(a.service.status().pendingCount).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(a.service.status().state).toBe('halted');
-    expect(a.logs).toEqual(["the server's schema is version 2, this app's is 1"]);
+    expect(a.logs).toEqual([`the server's schema is version ${schema.version + 1}, this app's is ${schema.version}`]);
   });
 
   it('a stopped service says so instead of silently not starting', async () => {
