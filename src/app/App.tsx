@@ -1,12 +1,19 @@
-/** The demo app: projects in a sidebar, the selected one in a workspace, sync status on top. */
-import { useState } from 'react';
+/**
+ * The demo app: projects in a sidebar, the selected one in a workspace, sync status on
+ * top, and what another device replaced of the user's work (with a way to take it back).
+ * Deletes ask nothing but can be undone (the toast, or Ctrl/Cmd+Z for recent changes).
+ */
+import { useEffect, useState } from 'react';
 import { SyncStatusIndicator } from '../react/SyncStatusIndicator.js';
 import { useStoreValue, useSyncStatus } from '../react/hooks.js';
 import type { AppSync } from './appSync.js';
+import { ErrorBoundary } from './ErrorBoundary.js';
 import type { Inspection } from './inspection.js';
 import { InspectorPanel } from './InspectorPanel.js';
+import { LostWriteNotices } from './LostWriteNotices.js';
 import { ProjectSidebar } from './ProjectSidebar.js';
 import { ProjectWorkspace } from './ProjectWorkspace.js';
+import type { UndoEntry } from './undo.js';
 
 export interface AppProps {
   sync: AppSync;
@@ -15,13 +22,41 @@ export interface AppProps {
   inspection?: Inspection;
 }
 
+/** How long the "Undo" toast stays. */
+const TOAST_MS = 10_000;
+
+/** Whether a key press belongs to a text field (its own undo), not to the app. */
+const inTextField = (target: EventTarget | null) =>
+  target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+
 export function App({ sync, userName, onSignOut, inspection }: AppProps) {
-  const { service, store } = sync;
+  const { service, store, undo } = sync;
   const status = useSyncStatus(service);
-  const projects = useStoreValue(store, (s) => s.listProjects());
+  const tree = useStoreValue(store, (s) => s.projectTree());
   const [selectedId, setSelectedId] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
-  const selected = projects.find((p) => p.id === selectedId);
+  const [toast, setToast] = useState<{ text: string; entry?: UndoEntry } | null>(null);
+  const selected = tree.all.find((p) => p.id === selectedId);
+  const fail = (e: Error) => setError(e.message);
+
+  const undoLatest = (entry?: UndoEntry) =>
+    undo.undo(entry).then((done) => setToast(done ? { text: `Undone: ${done.label}` } : { text: 'Nothing to undo' }), fail);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() !== 'z' || !(e.ctrlKey || e.metaKey) || e.shiftKey || e.altKey || inTextField(e.target)) return;
+      e.preventDefault();
+      void undoLatest();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  useEffect(() => {
+    if (!toast) return;
+    const timer = setTimeout(() => setToast(null), TOAST_MS);
+    return () => clearTimeout(timer);
+  }, [toast]);
 
   return (
     <div className="app">
@@ -43,31 +78,50 @@ export function App({ sync, userName, onSignOut, inspection }: AppProps) {
           </button>
         </p>
       ) : null}
+      <LostWriteNotices
+        lostWrites={status.lostWrites}
+        tree={tree}
+        onKeepMine={(lost) => service.keepMine(lost).then(() => setSelectedId(lost.id), fail)}
+        onDismiss={(lost) => void service.dismissNotice(lost).catch(fail)}
+      />
       <div className="layout">
-        <ProjectSidebar
-          projects={projects}
-          selectedId={selectedId}
-          onSelect={setSelectedId}
-          onAdd={(name) =>
-            store.addProject({ name }).then(
-              (p) => setSelectedId(p.id),
-              (e: Error) => setError(e.message),
-            )
-          }
-        />
-        <ProjectWorkspace
-          project={selected}
-          projects={projects}
-          store={store}
-          updatedElsewhere={selected ? status.updatedElsewhere.includes(selected.id) : false}
-          onBeginEditing={(id) => service.beginEditing(id)}
-          onEndEditing={(id) => service.endEditing(id)}
-          onDismissNotice={(id) => service.dismissNotice(id)}
-          onDeleted={() => setSelectedId(undefined)}
-          onError={setError}
-        />
+        <ErrorBoundary what="The project list">
+          <ProjectSidebar
+            tree={tree}
+            selectedId={selectedId}
+            onSelect={setSelectedId}
+            onAdd={(name) => undo.addProject({ name }).then((p) => setSelectedId(p.id), fail)}
+          />
+        </ErrorBoundary>
+        <ErrorBoundary what="This project" resetKey={selectedId}>
+          <ProjectWorkspace
+            project={selected}
+            tree={tree}
+            actions={undo}
+            onBeginEditing={(id) => service.beginEditing(id)}
+            onEndEditing={(id) => service.endEditing(id)}
+            onDeleted={(entry) => {
+              setSelectedId(undefined);
+              setToast({ text: entry.label, entry });
+            }}
+            onError={setError}
+          />
+        </ErrorBoundary>
         {inspection ? <InspectorPanel service={service} log={inspection.log} /> : null}
       </div>
+      {toast ? (
+        <div className="toast" role="status" aria-live="polite" data-testid="toast">
+          <span>{toast.text}</span>
+          {toast.entry ? (
+            <button type="button" onClick={() => void undoLatest(toast.entry)}>
+              Undo
+            </button>
+          ) : null}
+          <button type="button" aria-label="Close" onClick={() => setToast(null)}>
+            ×
+          </button>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 /** The Emojis component of a project: its own versioned data inside the project record. */
-import type { Project } from './stores.js';
+import { emojisOf, type Project } from './stores.js';
 
 const PALETTE = ['🙂', '🎉', '🌴', '🐙', '🚀', '🍕', '📚', '🎵', '🌈', '🔥', '💡', '✅'];
 
@@ -9,7 +9,9 @@ export interface EmojisProps {
 }
 
 export function Emojis({ project, onChange }: EmojisProps) {
-  const emojis = (project.components.emojis?.emojis as string[] | undefined) ?? [];
+  const emojis = emojisOf(project);
+  // Data in another shape cannot be edited safely here: say so (the error boundary shows it).
+  if (emojis === null) throw new Error(`The emojis of “${project.name}” are not a list of emojis, so they cannot be edited here.`);
   return (
     <section className="emojis" aria-label="Emojis">
       <h3>Emojis</h3>

@@ -1,20 +1,16 @@
-/** Projects as a tree by `parentId`, with a field to add a top-level project. */
+/** Projects as a tree (as `projectTree()` computes it), with a field to add a top-level project. */
 import { useState, type FormEvent } from 'react';
-import type { Project } from './stores.js';
+import { emojisOf, type Project, type ProjectTree } from './stores.js';
 
 export interface ProjectSidebarProps {
-  projects: Project[];
+  tree: ProjectTree;
   selectedId: string | undefined;
   onSelect(id: string): void;
   onAdd(name: string): void;
 }
 
-export function ProjectSidebar({ projects, selectedId, onSelect, onAdd }: ProjectSidebarProps) {
+export function ProjectSidebar({ tree, selectedId, onSelect, onAdd }: ProjectSidebarProps) {
   const [name, setName] = useState('');
-  const ids = new Set(projects.map((p) => p.id));
-  // Orphans (their parent was deleted elsewhere) show at the top level.
-  const childrenOf = (parentId: string | undefined) =>
-    projects.filter((p) => (parentId === undefined ? p.parentId === undefined || !ids.has(p.parentId) : p.parentId === parentId));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -23,27 +19,30 @@ export function ProjectSidebar({ projects, selectedId, onSelect, onAdd }: Projec
     setName('');
   };
 
-  const renderLevel = (parentId: string | undefined, depth: number) => {
-    const level = childrenOf(parentId);
-    if (level.length === 0) return null;
+  // The computed tree has no cycles; the visited set bounds the walk all the same.
+  const renderLevel = (level: Project[], depth: number, visited: Set<string>) => {
+    const fresh = level.filter((p) => !visited.has(p.id));
+    if (fresh.length === 0) return null;
+    for (const p of fresh) visited.add(p.id);
     return (
       <ul className={depth === 0 ? 'tree' : 'tree nested'}>
-        {level.map((p) => (
-          <li key={p.id}>
-            <button
-              type="button"
-              className={p.id === selectedId ? 'tree-item selected' : 'tree-item'}
-              aria-current={p.id === selectedId ? 'true' : undefined}
-              onClick={() => onSelect(p.id)}
-            >
-              <span className="tree-name">{p.name}</span>
-              {p.components.emojis?.emojis && (p.components.emojis.emojis as string[]).length > 0 ? (
-                <span className="tree-emojis"> {(p.components.emojis.emojis as string[]).join('')}</span>
-              ) : null}
-            </button>
-            {renderLevel(p.id, depth + 1)}
-          </li>
-        ))}
+        {fresh.map((p) => {
+          const emojis = emojisOf(p) ?? [];
+          return (
+            <li key={p.id}>
+              <button
+                type="button"
+                className={p.id === selectedId ? 'tree-item selected' : 'tree-item'}
+                aria-current={p.id === selectedId ? 'true' : undefined}
+                onClick={() => onSelect(p.id)}
+              >
+                <span className="tree-name">{p.name}</span>
+                {emojis.length > 0 ? <span className="tree-emojis"> {emojis.join('')}</span> : null}
+              </button>
+              {renderLevel(tree.childrenOf(p.id), depth + 1, visited)}
+            </li>
+          );
+        })}
       </ul>
     );
   };
@@ -55,7 +54,7 @@ export function ProjectSidebar({ projects, selectedId, onSelect, onAdd }: Projec
         <input aria-label="New project name" placeholder="New project" value={name} onChange={(e) => setName(e.target.value)} />
         <button type="submit">Add</button>
       </form>
-      {projects.length === 0 ? <p className="empty">No projects yet.</p> : renderLevel(undefined, 0)}
+      {tree.all.length === 0 ? <p className="empty">No projects yet.</p> : renderLevel(tree.roots, 0, new Set())}
     </nav>
   );
 }

@@ -1,44 +1,36 @@
 /**
- * The selected project: its name (remote changes wait while it is being edited),
- * its place in the tree, its Emojis component, and deletion.
+ * The selected project: its name (remote changes wait while it is being edited), its
+ * place in the tree, its Emojis component, and deletion (undoable). Every change goes
+ * through the undo history, so Ctrl/Cmd+Z can take it back.
  */
 import { useState } from 'react';
 import { Emojis } from './Emojis.js';
-import { subtreeIds, type Project, type ProjectStore } from './stores.js';
+import type { Project, ProjectTree } from './stores.js';
+import type { UndoEntry, UndoHistory } from './undo.js';
 
 export interface ProjectWorkspaceProps {
   project: Project | undefined;
-  projects: Project[];
-  store: ProjectStore;
-  updatedElsewhere: boolean;
+  tree: ProjectTree;
+  actions: UndoHistory;
   onBeginEditing(id: string): void;
   onEndEditing(id: string): void;
-  onDismissNotice(id: string): void;
-  onDeleted(): void;
+  onDeleted(entry: UndoEntry): void;
   onError(message: string): void;
 }
 
 export function ProjectWorkspace(props: ProjectWorkspaceProps) {
-  const { project, projects, store } = props;
+  const { project, tree, actions } = props;
   const [draft, setDraft] = useState<string | null>(null);
   const [subName, setSubName] = useState('');
   if (!project) return <section className="workspace empty">Select or add a project.</section>;
 
   const run = (work: Promise<unknown>) => void work.catch((e: Error) => props.onError(e.message));
-  // A project cannot move under itself or one of its own sub-projects.
-  const subtree = new Set(subtreeIds(projects, project.id));
-  const parents = projects.filter((p) => !subtree.has(p.id));
+  // Only places that keep the tree a tree: not under itself or its own sub-projects.
+  const parents = tree.all.filter((p) => p.id !== project.id && tree.canMoveUnder(project.id, p.id));
+  const shownParent = tree.parentOf(project.id);
 
   return (
     <section className="workspace" aria-label={`Project ${project.name}`}>
-      {props.updatedElsewhere ? (
-        <p className="notice" role="status">
-          Updated elsewhere while you were editing.{' '}
-          <button type="button" onClick={() => props.onDismissNotice(project.id)}>
-            Dismiss
-          </button>
-        </p>
-      ) : null}
       <label className="field">
         Name
         <input
@@ -50,10 +42,11 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
           }}
           onChange={(e) => {
             setDraft(e.target.value);
-            if (e.target.value.trim()) run(store.renameProject(project.id, e.target.value));
+            if (e.target.value.trim()) run(actions.renameProject(project.id, e.target.value));
           }}
           onBlur={() => {
             setDraft(null);
+            actions.endTyping();
             props.onEndEditing(project.id);
           }}
         />
@@ -62,8 +55,8 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
         Parent
         <select
           className="project-parent"
-          value={project.parentId ?? ''}
-          onChange={(e) => run(store.moveProject(project.id, e.target.value || undefined))}
+          value={shownParent?.id ?? ''}
+          onChange={(e) => run(actions.moveProject(project.id, e.target.value || undefined))}
         >
           <option value="">(top level)</option>
           {parents.map((p) => (
@@ -78,22 +71,15 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
         onSubmit={(e) => {
           e.preventDefault();
           if (!subName.trim()) return;
-          run(store.addProject({ name: subName, parentId: project.id }));
+          run(actions.addProject({ name: subName, parentId: project.id }));
           setSubName('');
         }}
       >
         <input aria-label="New sub-project name" placeholder="New sub-project" value={subName} onChange={(e) => setSubName(e.target.value)} />
         <button type="submit">Add sub-project</button>
       </form>
-      <Emojis project={project} onChange={(emojis) => run(store.updateComponentData(project.id, 'emojis', { kind: 'emojis', emojis }))} />
-      <button
-        type="button"
-        className="danger"
-        onClick={() => {
-          run(store.deleteProject(project.id));
-          props.onDeleted();
-        }}
-      >
+      <Emojis project={project} onChange={(emojis) => run(actions.updateComponentData(project.id, 'emojis', { kind: 'emojis', emojis }))} />
+      <button type="button" className="danger" onClick={() => run(actions.deleteProject(project.id).then(props.onDeleted))}>
         Delete project
       </button>
     </section>

@@ -11,10 +11,13 @@ import schema from '../../basic.config.js';
 import type { GetToken } from '../remote/tokenManager.js';
 import { createSyncService, type SyncService } from '../sync/syncService.js';
 import { createProjectStore, type ProjectStore } from './stores.js';
+import { createUndoHistory, type UndoHistory } from './undo.js';
 
 export interface AppSync {
   service: SyncService;
   store: ProjectStore;
+  /** The store's operations, each undoable (Ctrl/Cmd+Z). */
+  undo: UndoHistory;
 }
 
 const byUser = new Map<string, AppSync>();
@@ -37,7 +40,8 @@ export function appSyncFor(options: {
       getToken: options.getToken,
       inspect: options.inspect,
     });
-    sync = { service, store: createProjectStore(service) };
+    const store = createProjectStore(service);
+    sync = { service, store, undo: createUndoHistory(store) };
     byUser.set(options.userId, sync);
   }
   return sync;

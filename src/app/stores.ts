@@ -5,10 +5,20 @@
  *
  * Versions: a project's `lastModified` covers its own fields (name, parent, type,
  * deletion); each component carries its own, so editing a component never makes an
- * older rename elsewhere lose.
+ * older rename elsewhere lose. `movedAt` is the stamp of the write that last set the
+ * parent, and `generation` counts the deletes a write has seen (a restore writes the
+ * next one, so it wins over the delete it undoes).
+ *
+ * The tree: every reader (sidebar, workspace, `childrenOf`, subtree deletes, the parent
+ * choices) goes through `projectTree()`, which `src/merge/tree.ts` computes the same on
+ * every device: always a tree, every live project in it once, whatever concurrent
+ * moves and deletes did to the stored parent links.
  */
 import type { SyncService } from '../sync/syncService.js';
-import type { SyncRecord, Versioned } from '../merge/record.js';
+import { generationOf, type SyncRecord, type Versioned } from '../merge/record.js';
+import { deepEqual } from '../merge/canonical.js';
+import { toTombstone } from '../merge/lastModifiedWins.js';
+import { canMoveUnder, computeTree, cycleBrokenAt, subtreeOf, type Tree } from '../merge/tree.js';
 
 export const PROJECTS = 'projects';
 
@@ -24,26 +34,73 @@ export interface Project extends Versioned {
   name: string;
   /** Absent for a top-level project. */
   parentId?: string;
+  /** Stamp of the write that last set `parentId` (absent in records of older writers). */
+  movedAt?: number;
   type: string;
   components: Record<string, ComponentData>;
 }
 
+/** The projects as the UI shows them: a tree, children by name. */
+export interface ProjectTree {
+  /** Top-level projects, by name. */
+  roots: Project[];
+  /** Sub-projects shown under `id`, by name. */
+  childrenOf(id: string): Project[];
+  /** The project shown above `id` (undefined at the top level). */
+  parentOf(id: string): Project | undefined;
+  /** `id` and everything shown under it, parents first. */
+  subtreeIds(id: string): string[];
+  /** Whether `id` may move under `parentId` (or to the top with undefined) without a cycle. */
+  canMoveUnder(id: string, parentId: string | undefined): boolean;
+  /** Every live project, by name. */
+  all: Project[];
+  /** Projects shown at the top level because their parent link would close a cycle. */
+  cycleBroken: string[];
+}
+
 export type ProjectStore = ReturnType<typeof createProjectStore>;
 
-/** A project's id followed by the ids of all its sub-projects, parents before children. */
-export function subtreeIds(projects: Project[], id: string): string[] {
-  const ids = [id];
-  for (let i = 0; i < ids.length; i++) for (const p of projects) if (p.parentId === ids[i]) ids.push(p.id);
-  return ids;
-}
+/** Records as they were before an operation, by id (undefined: there was none). */
+export type Before = Map<string, SyncRecord | undefined>;
 
 // Plain code-unit order: stable everywhere and far cheaper than localeCompare on 10k names.
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byName = (a: Project, b: Project) => compareText(a.name, b.name) || compareText(a.id, b.id);
 
 /** Live (not deleted) projects as the UI sees them. */
 function asProject(record: SyncRecord | undefined): Project | undefined {
   if (!record || record.deleted) return undefined;
   return { name: '', type: 'project', components: {}, ...record } as Project;
+}
+
+/**
+ * A project's emojis; null when the data is not a list of strings (another app wrote it
+ * in another shape), so a reader can say so instead of showing something wrong.
+ */
+export function emojisOf(project: Project): string[] | null {
+  const list = project.components.emojis?.emojis;
+  if (list === undefined) return [];
+  return Array.isArray(list) && list.every((e) => typeof e === 'string') ? list : null;
+}
+
+/** The tree of the given live projects (a pure view; see `src/merge/tree.ts`). */
+export function projectTreeOf(projects: Project[]): ProjectTree {
+  const all = [...projects].sort(byName);
+  const byId = new Map(all.map((p) => [p.id, p]));
+  const tree: Tree = computeTree(all.map((p) => ({ id: p.id, parentId: p.parentId, stamp: p.movedAt ?? p.lastModified })));
+  const sorted = (ids: readonly string[]) => ids.map((id) => byId.get(id)!).sort(byName);
+  return {
+    all,
+    roots: sorted(tree.children(undefined)),
+    childrenOf: (id) => sorted(tree.children(id)),
+    parentOf: (id) => {
+      const parent = tree.parentOf.get(id);
+      return parent === undefined ? undefined : byId.get(parent);
+    },
+    subtreeIds: (id) => subtreeOf(tree, id),
+    canMoveUnder: (id, parentId) => canMoveUnder(tree, id, parentId),
+    cycleBroken: cycleBrokenAt(tree),
+  };
 }
 
 export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 'write' | 'stamp' | 'onChange'>) {
@@ -53,72 +110,119 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
     if (!project) throw new Error(`no project ${id}`);
     return project;
   };
-  const writeFields = (project: Project, fields: Partial<Project>) =>
-    service.write(PROJECTS, { ...project, ...fields, ...service.stamp() } as SyncRecord);
+  const write = (record: object) => service.write(PROJECTS, record as SyncRecord);
+  /** A project at `parentId` (top level when undefined), the link stamped now. */
+  const placed = (project: Project, parentId: string | undefined) => {
+    const { parentId: _old, ...rest } = project;
+    const stamp = service.stamp();
+    return { ...rest, ...(parentId !== undefined ? { parentId } : {}), ...stamp, movedAt: stamp.lastModified };
+  };
+  const snapshot = (ids: string[]): Before => new Map(ids.map((id) => [id, service.read(PROJECTS, id)]));
 
-  return {
+  const store = {
     getProject: get,
 
     /** Live projects, by name. */
     listProjects(): Project[] {
-      return service
-        .list(PROJECTS)
-        .map(asProject)
-        .filter((p): p is Project => p !== undefined)
-        .sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
+      return projectTreeOf(service.list(PROJECTS).map(asProject).filter((p): p is Project => p !== undefined)).all;
     },
 
-    /** Children of a project (or the top level with `undefined`). */
+    /** The projects as a tree (computed the same way on every device). */
+    projectTree(): ProjectTree {
+      return projectTreeOf(service.list(PROJECTS).map(asProject).filter((p): p is Project => p !== undefined));
+    },
+
+    /** Children shown under a project (or the top level with `undefined`). */
     childrenOf(parentId: string | undefined): Project[] {
-      return this.listProjects().filter((p) => p.parentId === parentId);
+      const tree = store.projectTree();
+      return parentId === undefined ? tree.roots : tree.childrenOf(parentId);
     },
 
+    /**
+     * Adds a project. Given the `id` of a deleted project, this restores it: the write
+     * carries the generation after the delete, so it wins over that delete everywhere.
+     */
     async addProject(input: { name: string; parentId?: string; type?: string; id?: string }): Promise<Project> {
       const name = input.name.trim();
       if (!name) throw new Error('a project needs a name');
       if (input.parentId !== undefined) require(input.parentId);
+      const existing = input.id === undefined ? undefined : service.read(PROJECTS, input.id);
+      if (existing && !existing.deleted) throw new Error(`a project ${input.id} already exists`);
+      const generation = existing ? generationOf(existing) + 1 : 0;
+      const stamp = service.stamp();
       const project: Project = {
         id: input.id ?? globalThis.crypto.randomUUID(),
         name,
         type: input.type ?? 'project',
         components: {},
         ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
-        ...service.stamp(),
+        ...stamp,
+        movedAt: stamp.lastModified,
+        ...(generation ? { generation } : {}),
       };
-      await service.write(PROJECTS, project as unknown as SyncRecord);
+      await write(project);
       return project;
     },
 
     async renameProject(id: string, name: string): Promise<void> {
       const trimmed = name.trim();
       if (!trimmed) throw new Error('a project needs a name');
-      await writeFields(require(id), { name: trimmed });
+      await write({ ...require(id), name: trimmed, ...service.stamp() });
     },
 
-    /** Moves a project under another (or to the top level with `undefined`). */
+    /**
+     * Moves a project under another (or to the top level with `undefined`). Refuses a
+     * move that would put it under itself or its own sub-projects, as the tree shows them.
+     */
     async moveProject(id: string, parentId: string | undefined): Promise<void> {
       const project = require(id);
-      if (parentId !== undefined) {
-        require(parentId);
-        if (subtreeIds(this.listProjects(), id).includes(parentId)) throw new Error('a project cannot move under itself');
+      if (parentId !== undefined) require(parentId);
+      const tree = store.projectTree();
+      if (!tree.canMoveUnder(id, parentId)) throw new Error('a project cannot move under itself or one of its sub-projects');
+      // Links a cycle made the tree ignore are written as shown (top level), so this move
+      // cannot revive one of them and make another project jump.
+      for (const other of tree.cycleBroken) {
+        if (other !== id) await write(placed(require(other), undefined));
       }
-      const { parentId: _old, ...rest } = project;
-      await service.write(PROJECTS, { ...rest, ...(parentId !== undefined ? { parentId } : {}), ...service.stamp() } as unknown as SyncRecord);
+      await write(placed(project, parentId));
     },
 
-    /** Deletes a project and its sub-projects (tombstones, so no client brings them back). */
-    async deleteProject(id: string): Promise<void> {
+    /** Deletes a project and its sub-projects (tombstones); returns what was deleted, for undo. */
+    async deleteProject(id: string): Promise<Before> {
       require(id);
-      for (const target of subtreeIds(this.listProjects(), id).reverse()) {
-        await service.write(PROJECTS, { id: target, deleted: true, ...service.stamp() });
-      }
+      const ids = store.projectTree().subtreeIds(id);
+      const before = snapshot(ids);
+      for (const target of [...ids].reverse()) await write(toTombstone(service.read(PROJECTS, target)!, service.stamp()));
+      return before;
     },
 
     /** Replaces one component's data; the component gets its own new version. */
     async updateComponentData(projectId: string, componentId: string, data: { kind: string } & Record<string, unknown>): Promise<void> {
       const project = require(projectId);
       const component = { ...data, ...service.stamp() } as ComponentData;
-      await service.write(PROJECTS, { ...project, components: { ...project.components, [componentId]: component } } as unknown as SyncRecord);
+      await write({ ...project, components: { ...project.components, [componentId]: component } });
+    },
+
+    /** The current versions of these records (what `revert` can bring back later). */
+    snapshot,
+
+    /**
+     * Brings records back to how they were (`before`), as new local writes that sync like
+     * any other: a deleted project is restored (next generation, so it wins over its
+     * delete), an added one is deleted, changed fields and components are written back.
+     */
+    async revert(before: Before): Promise<void> {
+      for (const [id, was] of before) {
+        const now = service.read(PROJECTS, id);
+        if (!was || was.deleted) {
+          if (now && !now.deleted) await write(toTombstone(now, service.stamp()));
+        } else if (!now || now.deleted) {
+          const generation = (now ? generationOf(now) : generationOf(was)) + 1;
+          await write({ ...was, ...service.stamp(), generation });
+        } else {
+          await write(revertedFields(asProject(was)!, asProject(now)!, () => service.stamp()));
+        }
+      }
     },
 
     /** Called after any local or remote change to projects. */
@@ -128,4 +232,29 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
       });
     },
   };
+  return store;
 }
+
+/** `now` with the fields and components of `was` written back (each restamped where it differs). */
+function revertedFields(was: Project, now: Project, stamp: () => Versioned): Project {
+  const components: Record<string, ComponentData> = { ...now.components };
+  for (const key of new Set([...Object.keys(was.components), ...Object.keys(now.components)])) {
+    const old = was.components[key];
+    const current = now.components[key];
+    if (old && current && deepEqual({ ...old, ...NO_STAMP }, { ...current, ...NO_STAMP })) continue;
+    components[key] = old ? { ...old, ...stamp() } : ({ kind: current!.kind, deleted: true, ...stamp() } as ComponentData);
+  }
+  const { parentId: _p, movedAt: _m, ...rest } = now;
+  const version = stamp();
+  const moved = was.parentId !== now.parentId;
+  return {
+    ...rest,
+    name: was.name,
+    type: was.type,
+    ...(was.parentId !== undefined ? { parentId: was.parentId } : {}),
+    ...(moved ? { movedAt: version.lastModified } : now.movedAt !== undefined ? { movedAt: now.movedAt } : {}),
+    components,
+    ...version,
+  };
+}
+const NO_STAMP = { lastModified: 0, modifiedBy: '' };

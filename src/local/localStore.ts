@@ -8,18 +8,22 @@
  *                              record's version when it was queued, and when
  *   sync:held:<table>:<id>     a remote version held while the user edits the record
  *                              (the checkpoint has moved past it, so it must survive a reload)
+ *   sync:notice:<table>:<id>   a write of this user that another version overrode, kept
+ *                              until the user keeps it or dismisses it
  *   sync:meta                  client ids, revision checkpoint, clock, last sync
  *
  * A local write puts the outbox entry first and the record second, and undoes the
  * first if the second fails, so a crash or a quota error never leaves a change
  * that is visible but not queued, nor half a write. `load()` repairs the one
  * state a crash can leave (an outbox entry newer than its record), and merges remote
- * versions that were held for editing when the page went away.
+ * versions that were held for editing when the page went away (noting what of the
+ * user's they override, as ending the edit would have).
  */
 import type { Storage } from 'unstorage';
 import { compareVersions, mergeRecords } from '../merge/lastModifiedWins.js';
 import type { SyncRecord } from '../merge/record.js';
 import { deepEqual } from '../merge/canonical.js';
+import { lostParts, type LostWrite } from '../merge/lostWrite.js';
 
 /** Where a record lives: its table and id. */
 export interface RecordRef {
@@ -63,13 +67,14 @@ export class LocalStorageError extends Error {
 }
 
 const PREFIX = 'sync';
-const keyOf = (kind: 'record' | 'outbox' | 'held', ref: RecordRef) => `${PREFIX}:${kind}:${ref.table}:${ref.id}`;
+const keyOf = (kind: 'record' | 'outbox' | 'held' | 'notice', ref: RecordRef) => `${PREFIX}:${kind}:${ref.table}:${ref.id}`;
 const mapKey = (ref: RecordRef) => `${ref.table}\u0000${ref.id}`;
 
 export class LocalStore {
   /** table -> id -> record */
   private readonly tables = new Map<string, Map<string, SyncRecord>>();
   private readonly outbox = new Map<string, OutboxEntry>();
+  private readonly lostWrites = new Map<string, LostWrite>();
   private meta: SyncMeta;
   private readonly listeners = new Set<(change: LocalChange) => void>();
 
@@ -87,11 +92,17 @@ export class LocalStore {
       // One listing for every kind: a driver lists all of its keys each time (localStorage: 10k+).
       const [keys, meta] = await Promise.all([this.storage.getKeys(PREFIX), this.storage.getItem<SyncMeta>(`${PREFIX}:meta`)]);
       const ofKind = (kind: string) => keys.filter((key) => key.startsWith(`${PREFIX}:${kind}:`));
-      const [recordKeys, outboxKeys, heldKeys] = [ofKind('record'), ofKind('outbox'), ofKind('held')];
-      const [records, entries] = await Promise.all([this.storage.getItems(recordKeys), this.storage.getItems(outboxKeys)]);
+      const [recordKeys, outboxKeys, heldKeys, noticeKeys] = [ofKind('record'), ofKind('outbox'), ofKind('held'), ofKind('notice')];
+      const [records, entries, notices] = await Promise.all([
+        this.storage.getItems(recordKeys),
+        this.storage.getItems(outboxKeys),
+        this.storage.getItems(noticeKeys),
+      ]);
       held = await this.storage.getItems(heldKeys);
       this.tables.clear();
       this.outbox.clear();
+      this.lostWrites.clear();
+      for (const { value } of notices) if (isLostWrite(value)) this.lostWrites.set(mapKey(value), value);
       for (const { key, value } of records) {
         const table = key.split(':')[2];
         if (table && isRecord(value)) this.tableMap(table).set(value.id, value);
@@ -108,6 +119,7 @@ export class LocalStore {
       const current = this.get(entry);
       if (!current || compareVersions(entry.record, current) > 0) await this.putRecord(entry, entry.record);
     }
+    if (!this.meta.clientId) await this.updateMeta({ clientId: newClientId() });
     // Editing ended with the reload: merge what was held; push the result where it is ours.
     for (const { key, value } of held) {
       const table = key.split(':')[2];
@@ -115,11 +127,43 @@ export class LocalStore {
       const ref = { table, id: value.id };
       const current = this.get(ref);
       const next = current ? mergeRecords(current, value) : value;
+      if (current) await this.noteLostWrite(ref, current, next);
       if (!deepEqual(next, value)) await this.queueEntry(ref, next);
       await this.putRecord(ref, next);
       await this.removeKey(keyOf('held', ref), 'releasing a held record');
     }
-    if (!this.meta.clientId) await this.updateMeta({ clientId: newClientId() });
+  }
+
+  /** Whether a record has a local change the server has not acknowledged. */
+  isPending(ref: RecordRef): boolean {
+    return this.outbox.has(mapKey(ref));
+  }
+
+  /**
+   * Keeps a notice when `result` overrides writes of this client in `mine`; returns it
+   * (null when nothing of this client's was lost). One notice per record: the latest.
+   */
+  async noteLostWrite(ref: RecordRef, mine: SyncRecord, result: SyncRecord): Promise<LostWrite | null> {
+    const parts = lostParts(mine, result, this.meta.clientId);
+    if (!parts) return null;
+    const notice: LostWrite = { table: ref.table, id: ref.id, ...parts, mine, at: this.now() };
+    try {
+      await this.storage.setItem(keyOf('notice', ref), notice);
+    } catch (error) {
+      throw new LocalStorageError(`keeping what was lost of ${ref.table}/${ref.id}`, error);
+    }
+    this.lostWrites.set(mapKey(ref), notice);
+    return notice;
+  }
+
+  /** Writes of this user that other versions overrode, oldest first. */
+  lostWriteList(): LostWrite[] {
+    return [...this.lostWrites.values()].sort((a, b) => a.at - b.at);
+  }
+
+  async forgetLostWrite(ref: RecordRef): Promise<void> {
+    await this.removeKey(keyOf('notice', ref), 'dismissing a notice');
+    this.lostWrites.delete(mapKey(ref));
   }
 
   /** Keeps a remote version of a record being edited until it is merged. */
@@ -205,7 +249,7 @@ export class LocalStore {
 
   private async reloadKey(fullKey: string, removed: boolean): Promise<void> {
     // The driver may report keys with its own base in front (e.g. `basic-sync:<user>:`).
-    const at = fullKey.search(/(?:^|:)sync:(?:record|outbox|held|meta)(?::|$)/);
+    const at = fullKey.search(/(?:^|:)sync:(?:record|outbox|held|notice|meta)(?::|$)/);
     if (at < 0) return;
     const key = fullKey.slice(fullKey[at] === ':' ? at + 1 : at);
     const [, kind, table, ...idParts] = key.split(':');
@@ -224,6 +268,9 @@ export class LocalStore {
     } else if (kind === 'outbox') {
       if (isOutboxEntry(value)) this.outbox.set(mapKey(ref), value);
       else this.outbox.delete(mapKey(ref));
+    } else if (kind === 'notice') {
+      if (isLostWrite(value)) this.lostWrites.set(mapKey(ref), value);
+      else this.lostWrites.delete(mapKey(ref));
     }
   }
 
@@ -335,6 +382,11 @@ export class LocalStore {
 
 function isRecord(value: unknown): value is SyncRecord {
   return value !== null && typeof value === 'object' && typeof (value as SyncRecord).id === 'string';
+}
+
+function isLostWrite(value: unknown): value is LostWrite {
+  const v = value as LostWrite;
+  return value !== null && typeof value === 'object' && typeof v.table === 'string' && typeof v.id === 'string' && isRecord(v.mine) && Array.isArray(v.lost);
 }
 
 function isOutboxEntry(value: unknown): value is OutboxEntry {

@@ -14,6 +14,7 @@
  */
 import { assign, enqueueActions, fromCallback, fromPromise, raise, setup, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
 import type { MergeInput } from '../merge/lastModifiedWins.js';
+import type { LostWrite } from '../merge/lostWrite.js';
 import type { SyncRecord } from '../merge/record.js';
 import { CREATE, type Change, type Revision } from '../protocol/socket.js';
 import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from './mergeBatch.js';
@@ -39,6 +40,8 @@ export interface InboundFrame {
   completesCatchUp: boolean;
   /** The catch-up is the server's whole state (first sync, or the server was reset). */
   fullSnapshot: boolean;
+  /** Remote versions held while the user edited these records, released now. */
+  afterEditing: boolean;
 }
 
 export interface PreparedFrame {
@@ -52,12 +55,14 @@ export interface ApplyInput {
   checkpoint?: Revision;
   /** On the last chunk of a full snapshot: every id it held, to re-push what the server lacks. */
   snapshotIds?: string[];
+  /** The user was editing these records: what a remote version overrides of theirs is lost to them. */
+  afterEditing?: boolean;
 }
 
 export interface ApplyOutput {
   pendingCount: number;
-  /** Records where the remote version changed what the user sees. */
-  remoteWon: string[];
+  /** Writes of this user that remote versions overrode (unacknowledged, or made while editing). */
+  lostWrites: LostWrite[];
 }
 
 export interface PushOutput {
@@ -71,6 +76,8 @@ export interface PushOutput {
 export interface LoadOutput {
   pendingCount: number;
   lastSyncedAt: number | null;
+  /** Lost writes the user has not dismissed yet (they survive a reload). */
+  lostWrites: LostWrite[];
 }
 
 export interface SyncMachineInput {
@@ -98,10 +105,10 @@ export type SyncEvent =
   | { type: 'RETRY.NOW' }
   | { type: 'FLUSH' }
   | { type: 'STORAGE.FAILED'; reason: string }
-  | { type: 'NOTICE.DISMISS'; id: string };
+  | { type: 'NOTICE.DISMISS'; table: string; id: string };
 
 export type SyncEmitted =
-  | { type: 'updated-elsewhere'; id: string }
+  | { type: 'write-lost'; lostWrite: LostWrite }
   | { type: 'quarantined'; records: Quarantined[] }
   | { type: 'error'; message: string };
 
@@ -124,10 +131,8 @@ export interface SyncContext extends SyncMachineInput {
   editing: string[];
   /** Live merge actors of records held while edited. */
   held: Record<string, ActorRefFrom<typeof recordMergeMachine>>;
-  /** Records released after editing, whose merge may show "updated elsewhere". */
-  released: string[];
-  /** "Updated elsewhere" notices for the UI. */
-  updatedElsewhere: string[];
+  /** Writes of this user that other versions overrode, until the user keeps or dismisses them. */
+  lostWrites: LostWrite[];
   /** Remote records refused by validation, and local ones refused by the server. */
   quarantined: Quarantined[];
 }
@@ -153,6 +158,13 @@ function failureReason(event: EventObject): string {
 const outputOf = <T>(event: EventObject) => (event as EventObject & { output: T }).output;
 
 const refKey = (q: { table: string; id: string }) => `${q.table}\u0000${q.id}`;
+
+/** `list` with `add` in it, replacing an entry for the same record. */
+function withLostWrites(list: LostWrite[], add: LostWrite[]): LostWrite[] {
+  if (add.length === 0) return list;
+  const added = new Set(add.map(refKey));
+  return [...list.filter((l) => !added.has(refKey(l))), ...add];
+}
 
 /** The quarantine list with `add` reported and `cleared` (since synced fine) taken off; at most 100. */
 function updateQuarantine(list: Quarantined[], add: Quarantined[], cleared: Array<{ table: string; id: string }> = []): Quarantined[] {
@@ -202,7 +214,7 @@ export const syncMachine = setup({
   actions: {
     storeLoaded: assign(({ event }) => {
       const out = outputOf<LoadOutput>(event);
-      return { pendingCount: out.pendingCount, lastSyncedAt: out.lastSyncedAt, localLoaded: true };
+      return { pendingCount: out.pendingCount, lastSyncedAt: out.lastSyncedAt, lostWrites: out.lostWrites, localLoaded: true };
     }),
     updatePending: assign({
       pendingCount: ({ context, event }) => ('pendingCount' in event ? (event.pendingCount as number) : context.pendingCount),
@@ -267,13 +279,8 @@ export const syncMachine = setup({
     }),
     noteApplied: enqueueActions(({ context, event, enqueue }) => {
       const out = outputOf<ApplyOutput>(event);
-      const notices = out.remoteWon.filter((id) => context.released.includes(id));
-      for (const id of notices) enqueue.emit({ type: 'updated-elsewhere', id });
-      enqueue.assign({
-        pendingCount: out.pendingCount,
-        released: context.released.filter((id) => !out.remoteWon.includes(id)),
-        updatedElsewhere: [...context.updatedElsewhere.filter((id) => !notices.includes(id)), ...notices],
-      });
+      for (const lostWrite of out.lostWrites) enqueue.emit({ type: 'write-lost', lostWrite });
+      enqueue.assign({ pendingCount: out.pendingCount, lostWrites: withLostWrites(context.lostWrites, out.lostWrites) });
     }),
     finishFrame: assign(({ context }) => ({
       merging: null,
@@ -307,13 +314,14 @@ export const syncMachine = setup({
         checkpoint: false,
         completesCatchUp: false,
         fullSnapshot: false,
+        afterEditing: true,
       };
-      return { held, inbound: [...context.inbound, frame], released: [...context.released, event.id] };
+      return { held, inbound: [...context.inbound, frame] };
     }),
     stopReleased: stopChild(({ event }) => (event.type === 'MERGE.RELEASED' ? `held:${event.id}` : '')),
     dismissNotice: assign({
-      updatedElsewhere: ({ context, event }) =>
-        event.type === 'NOTICE.DISMISS' ? context.updatedElsewhere.filter((id) => id !== event.id) : context.updatedElsewhere,
+      lostWrites: ({ context, event }) =>
+        event.type === 'NOTICE.DISMISS' ? context.lostWrites.filter((l) => refKey(l) !== refKey(event)) : context.lostWrites,
     }),
   },
 }).createMachine({
@@ -333,8 +341,7 @@ export const syncMachine = setup({
     snapshotIds: [],
     editing: [],
     held: {},
-    released: [],
-    updatedElsewhere: [],
+    lostWrites: [],
     quarantined: [],
   }),
   on: {
@@ -477,6 +484,7 @@ export const syncMachine = setup({
                 decisions: m.decided,
                 checkpoint: last && m.frame.checkpoint ? m.frame.revision : undefined,
                 snapshotIds: last && m.frame.completesCatchUp && m.frame.fullSnapshot ? context.snapshotIds : undefined,
+                afterEditing: m.frame.afterEditing,
               };
             },
             onDone: [
@@ -498,7 +506,7 @@ export const syncMachine = setup({
           on: { 'EDITING.BEGAN': { target: 'editing-paused', actions: 'addEditing' } },
         },
         'editing-paused': {
-          description: 'The user is editing records: their remote changes are held in live recordMerge actors, and merged (remote wins only if newer) when editing ends.',
+          description: 'The user is editing records: their remote changes are held in live recordMerge actors, and merged (remote wins only if newer) when editing ends; what a newer remote version overrides of the user\'s work is kept for the user to see and take back.',
           on: {
             'EDITING.BEGAN': { actions: 'addEditing' },
             'EDITING.ENDED': [

@@ -26,6 +26,12 @@ export type VersionedMap = Record<string, Versioned & Record<string, unknown>>;
 /** The fields of a record that are merged per entry: a project's components. */
 export const PER_ENTRY_FIELDS = ['components'] as const;
 
+/**
+ * Fields that keep versions, not data a user typed: a notice about a lost write never
+ * lists them. (`movedAt` stamps a project's `parentId`.)
+ */
+export const BOOKKEEPING_FIELDS: ReadonlySet<string> = new Set(['id', 'lastModified', 'modifiedBy', 'deleted', 'generation', 'movedAt']);
+
 /** Every version stamp a record carries: its own and each per-entry field's entries'. */
 export function stampsOf(record: SyncRecord): number[] {
   const stamps = [record.lastModified];

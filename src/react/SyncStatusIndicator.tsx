@@ -42,7 +42,8 @@ export function describeStatus(status: SyncStatus, now: number): Presentation {
     case 'idle':
     default:
       if (status.quarantined.length > 0) {
-        return { tone: 'error', label: 'Synced with errors', detail: `${plural(status.quarantined.length, 'record')} refused: ${status.quarantined[0]!.reason}` };
+        const n = status.quarantined.length;
+        return { tone: 'error', label: 'Not everything synced', detail: `${plural(n, 'item')} could not be synced: ${status.quarantined[0]!.reason}` };
       }
       return { tone: 'ok', label: 'Synced', detail: pending };
   }
@@ -64,7 +65,7 @@ export function SyncStatusIndicator({ status, onRetryNow, now = Date.now }: Sync
       <span role="status" aria-live="polite" aria-atomic="true">
         <strong className="sync-label">{view.label}</strong>
         {view.detail ? <span className="sync-detail"> — {view.detail}</span> : null}
-        {status.editingPaused ? <span className="sync-editing"> · editing: remote changes wait</span> : null}
+        {status.editingPaused ? <span className="sync-editing"> · Paused while you edit</span> : null}
       </span>
       {status.state === 'offline-retry' || status.state === 'halted' ? (
         <button type="button" className="sync-retry" onClick={onRetryNow}>

@@ -8,6 +8,7 @@ import type { LocalStore, RecordRef } from '../local/localStore.js';
 import type { HybridClock } from '../merge/hlc.js';
 import { canonicalJson } from '../merge/canonical.js';
 import { mergeRecords } from '../merge/lastModifiedWins.js';
+import type { LostWrite } from '../merge/lostWrite.js';
 import { stampsOf, type SyncRecord } from '../merge/record.js';
 import type {
   ApplyInput,
@@ -91,7 +92,7 @@ export function createSyncActors(deps: SyncDeps) {
     clock.observe(local.getMeta().clockLatest);
     // Components carry their own stamps, often later than the record's: count them too.
     for (const table of tables) for (const r of local.list(table)) for (const stamp of stampsOf(r)) clock.observe(stamp);
-    return { pendingCount: sendable().length, lastSyncedAt: local.getMeta().lastSyncedAt };
+    return { pendingCount: sendable().length, lastSyncedAt: local.getMeta().lastSyncedAt, lostWrites: local.lostWriteList() };
   });
 
   const authenticate = fromPromise<void>(async () => {
@@ -136,6 +137,7 @@ export function createSyncActors(deps: SyncDeps) {
               checkpoint: !frame.partial,
               completesCatchUp,
               fullSnapshot: catchingUp && (checkpoint === null || serverWasReset),
+              afterEditing: false,
             };
             if (completesCatchUp) catchingUp = false;
             send({ type: 'REMOTE.CHANGES', frame: inbound });
@@ -185,7 +187,7 @@ export function createSyncActors(deps: SyncDeps) {
   });
 
   const applyDecisions = fromPromise<ApplyOutput, ApplyInput>(async ({ input }) => {
-    const remoteWon: string[] = [];
+    const lostWrites: LostWrite[] = [];
     const toPush: RecordRef[] = [];
     for (const { input: merge, decision } of input.decisions) {
       const table = (merge as TableMergeInput).table;
@@ -196,11 +198,15 @@ export function createSyncActors(deps: SyncDeps) {
         continue;
       }
       if ((decision.kind === 'take-remote' || decision.kind === 'merged') && decision.record) {
-        await local.applyRemote(table, [decision.record]);
+        // What the user wrote and the server has not acknowledged (or wrote while editing) is theirs to lose.
+        const mine = local.get(ref);
+        const theirsToLose = mine && (input.afterEditing || local.isPending(ref));
+        const [result] = await local.applyRemote(table, [decision.record]);
+        const lost = theirsToLose ? await local.noteLostWrite(ref, mine, result!) : null;
+        if (lost) lostWrites.push(lost);
       }
       if (merge.remote) await local.releaseHeld(table, merge.remote);
       if (decision.kind === 'keep-local' || decision.kind === 'merged') toPush.push(ref);
-      if (decision.remoteWon) remoteWon.push(merge.id);
     }
     if (input.snapshotIds) {
       // The server's whole state lacks these: it lost them (reset) or never had them.
@@ -209,7 +215,7 @@ export function createSyncActors(deps: SyncDeps) {
     }
     await local.queueForPush(toPush);
     if (input.checkpoint !== undefined) await local.updateMeta({ checkpoint: input.checkpoint, clockLatest: clock.latest });
-    return { pendingCount: sendable().length, remoteWon };
+    return { pendingCount: sendable().length, lostWrites };
   });
 
   const pushOutbox = fromPromise<PushOutput>(async () => {

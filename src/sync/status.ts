@@ -1,5 +1,6 @@
 /** What the UI shows about sync, derived from the machine's snapshot. */
 import type { SnapshotFrom } from 'xstate';
+import type { LostWrite } from '../merge/lostWrite.js';
 import type { Quarantined, SyncMachine } from '../machines/syncMachine.js';
 
 export type SyncState = 'booting' | 'authenticating' | 'reconciling' | 'idle' | 'debouncing' | 'pushing' | 'offline-retry' | 'halted';
@@ -17,8 +18,12 @@ export interface SyncStatus {
   lastError: string | null;
   /** Records refused (remote ones by validation, local ones by the server or schema). */
   quarantined: Quarantined[];
-  /** Records whose remote version won after the user stopped editing them. */
-  updatedElsewhere: string[];
+  /**
+   * Writes of this user that another version overrode (a later edit elsewhere won over an
+   * unacknowledged one, a delete won, or a newer version arrived while they were editing),
+   * with the user's version, until they keep it (`keepMine`) or dismiss it.
+   */
+  lostWrites: LostWrite[];
 }
 
 type Snapshot = SnapshotFrom<SyncMachine>;
@@ -41,7 +46,7 @@ export function statusOf(snapshot: Snapshot): SyncStatus {
     nextRetryAt: syncStateOf(snapshot) === 'offline-retry' ? c.nextRetryAt : null,
     lastError: c.lastError,
     quarantined: c.quarantined,
-    updatedElsewhere: c.updatedElsewhere,
+    lostWrites: c.lostWrites,
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import type { Storage } from 'unstorage';
 import { createActor, waitFor, type ActorOptions, type InspectionEvent, type Observer } from 'xstate';
-import { LocalStore, LocalStorageError, type LocalChange } from '../local/localStore.js';
+import { LocalStore, LocalStorageError, type LocalChange, type RecordRef } from '../local/localStore.js';
+import { keptVersion } from '../merge/lostWrite.js';
 import { HybridClock } from '../merge/hlc.js';
 import type { SyncRecord } from '../merge/record.js';
 import { syncMachine, type SyncEmitted } from '../machines/syncMachine.js';
@@ -119,7 +120,7 @@ export function createSyncService(options: SyncServiceOptions) {
     if (!snapshot.context.localLoaded) throw new Error(snapshot.context.lastError ?? 'the local store could not be loaded');
   }
 
-  return {
+  const service = {
     /** The running sync machine (for `@xstate/react` selectors and the inspector). */
     actor,
     /** Stamps `lastModified`/`modifiedBy` and tie-breaks merges: this client's clock. */
@@ -207,8 +208,20 @@ export function createSyncService(options: SyncServiceOptions) {
     endEditing(id: string) {
       actor.send({ type: 'EDITING.ENDED', id });
     },
-    dismissNotice(id: string) {
-      actor.send({ type: 'NOTICE.DISMISS', id });
+    /** The user has seen what was lost of a record and lets it go. */
+    async dismissNotice(ref: RecordRef): Promise<void> {
+      await local.forgetLostWrite(ref);
+      actor.send({ type: 'NOTICE.DISMISS', table: ref.table, id: ref.id });
+    },
+    /**
+     * Puts back what another version overrode of the user's ("Keep mine"; "Restore" after a
+     * delete) as a new local write, which wins by the normal rule and syncs like any other.
+     */
+    async keepMine(ref: RecordRef): Promise<void> {
+      const lost = local.lostWriteList().find((l) => l.table === ref.table && l.id === ref.id);
+      if (!lost) throw new Error(`nothing of ${ref.table}/${ref.id} is waiting to be kept`);
+      await service.write(ref.table, keptVersion(local.get(ref), lost, service.stamp()));
+      await service.dismissNotice(ref);
     },
     /** Skip the backoff wait and try now. */
     retryNow() {
@@ -254,4 +267,5 @@ export function createSyncService(options: SyncServiceOptions) {
       });
     },
   };
+  return service;
 }

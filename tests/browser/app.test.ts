@@ -59,7 +59,7 @@ describe('the app, two windows of the same user', () => {
     await b.context().close();
   });
 
-  it('holds remote changes while a name is being edited and then says it was updated elsewhere', async () => {
+  it('holds remote changes while a name is being edited, then shows what replaced the user’s name; "Keep mine" puts it back everywhere', async () => {
     const a = await h.signIn(await h.profile(), 'erin');
     const b = await h.signIn(await h.profile(), 'erin');
     await a.getByLabel('New project name').fill('Notes');
@@ -68,7 +68,7 @@ describe('the app, two windows of the same user', () => {
 
     await a.locator('.project-name').focus(); // editing: remote changes to it wait
     await waitForState(a, 'idle');
-    await expect.poll(() => indicator(a).textContent()).toContain('editing: remote changes wait');
+    await expect.poll(() => indicator(a).textContent()).toContain('Paused while you edit');
     await indicator(a).screenshot({ path: `${SHOTS}/indicator-editing-paused.png` });
 
     await b.getByRole('button', { name: /^Notes/ }).click();
@@ -81,9 +81,15 @@ describe('the app, two windows of the same user', () => {
 
     await a.locator('.project-name').blur();
     await expect.poll(() => a.locator('.project-name').inputValue(), { timeout: 5000 }).toBe('Notes from B');
-    await expect.poll(() => a.getByText('Updated elsewhere while you were editing.').count()).toBe(1);
-    await a.getByRole('button', { name: 'Dismiss' }).click();
-    await expect.poll(() => a.getByText('Updated elsewhere while you were editing.').count()).toBe(0);
+    const notice = a.getByTestId('lost-write');
+    await expect.poll(() => notice.textContent()).toContain('“Notes from B” was changed on another device');
+    expect(await notice.textContent()).toContain('Yours: name “Notes”');
+    await notice.screenshot({ path: `${SHOTS}/notice-replaced.png` });
+    await notice.getByRole('button', { name: 'Keep mine' }).click();
+    await expect.poll(() => notice.count()).toBe(0);
+    expect(await a.locator('.project-name').inputValue()).toBe('Notes');
+    await expect.poll(() => serverNames('erin'), { timeout: 5000 }).toEqual(['Notes']);
+    await expect.poll(() => sidebarNames(b), { timeout: 5000 }).toEqual(['Notes']);
     await a.context().close();
     await b.context().close();
   });
@@ -176,7 +182,7 @@ describe('users', () => {
 });
 
 describe('indicator states and inspection', () => {
-  it('shows "Syncing" while a push waits for its ack, and "Synced with errors" when the server refuses a change', async () => {
+  it('shows "Syncing" while a push waits for its ack, and "Not everything synced" when the server refuses a change', async () => {
     const context = await h.profile();
     let mode: 'delay' | 'refuse' = 'delay';
     // Sit between the app and the real server: hold acks back, or turn one into a refusal.
@@ -202,7 +208,7 @@ describe('indicator states and inspection', () => {
     mode = 'refuse';
     await a.getByRole('button', { name: 'Add 🔥' }).click();
     // The server closes the socket after a refusal; the client reconnects and carries on.
-    await expect.poll(() => indicator(a).textContent(), { timeout: 10_000 }).toContain('Synced with errors');
+    await expect.poll(() => indicator(a).textContent(), { timeout: 10_000 }).toContain('Not everything synced');
     await a.waitForTimeout(500);
     await waitForState(a, 'idle');
     await expect.poll(() => indicator(a).textContent()).toContain('change refused by the server (injected by the test)');

@@ -105,7 +105,7 @@ describe('generated paths against the real service', () => {
       } else if (type === 'FLUSH') a.service.flush();
       else if (type === 'RETRY.NOW') a.service.retryNow();
       else if (type === 'NETWORK.ONLINE') a.service.actor.send({ type: 'NETWORK.ONLINE' });
-      else if (type === 'NOTICE.DISMISS') a.service.status().updatedElsewhere.forEach((id) => a.service.dismissNotice(id));
+      else if (type === 'NOTICE.DISMISS') for (const lost of a.service.status().lostWrites) await a.service.dismissNotice(lost);
       else if (type.startsWith('xstate.after.')) {
         const c = a.service.actor.getSnapshot().context;
         const delay = type.includes('.debounce.') ? c.debounceMs : type.includes('.maxWait.') ? c.maxWaitMs : c.retryDelayMs;

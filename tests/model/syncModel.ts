@@ -28,11 +28,13 @@ const frame = (completesCatchUp: boolean): InboundFrame => ({
   checkpoint: true,
   completesCatchUp,
   fullSnapshot: false,
+  afterEditing: false,
 });
+const lostWrite = { table: 'projects', id: 'p1', kind: 'overwritten', mine: local, lost: ['name'], at: 0 };
 
 /** Outputs an invoked actor may finish with, by `src`. */
 const OUTPUTS: Record<string, unknown[]> = {
-  loadLocal: [{ pendingCount: 0, lastSyncedAt: null }, { pendingCount: 1, lastSyncedAt: null }],
+  loadLocal: [{ pendingCount: 0, lastSyncedAt: null, lostWrites: [] }, { pendingCount: 1, lastSyncedAt: null, lostWrites: [] }],
   authenticate: [undefined],
   prepareRemote: [
     { inputs: [], quarantined: [] },
@@ -44,7 +46,7 @@ const OUTPUTS: Record<string, unknown[]> = {
     [{ input: { table: 'projects', id: 'p1', local, remote }, decision: { id: 'p1', kind: 'take-remote', record: remote, remoteWon: true } }],
     [{ input: { table: 'projects', id: 'p1', local, remote, editing: true }, decision: { id: 'p1', kind: 'defer', remoteWon: false } }],
   ],
-  applyDecisions: [{ pendingCount: 0, remoteWon: [] }, { pendingCount: 1, remoteWon: ['p1'] }],
+  applyDecisions: [{ pendingCount: 0, lostWrites: [] }, { pendingCount: 1, lostWrites: [lostWrite] }],
   pushOutbox: [{ pendingCount: 0, rejected: [], accepted: [] }, { pendingCount: 1, rejected: [], accepted: [] }],
 };
 
@@ -84,7 +86,7 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
     if (c.editing.length === 0 || (c.editing.length === 1 && quiet)) events.push({ type: 'EDITING.BEGAN', id: `p${c.editing.length + 1}` });
     for (const id of c.editing) events.push({ type: 'EDITING.ENDED', id });
   }
-  if (c.updatedElsewhere.length > 0) events.push({ type: 'NOTICE.DISMISS', id: 'p1' });
+  if (c.lostWrites.length > 0) events.push({ type: 'NOTICE.DISMISS', table: 'projects', id: 'p1' });
   // A held record's merge actor hands it back when editing ends (its own model covers how).
   if (c.held.p1 && c.editing.length === 0 && c.inbound.length === 0 && !c.merging) events.push({ type: 'MERGE.RELEASED', table: 'projects', id: 'p1', remote });
   for (const node of activeNodes(snapshot)) {
@@ -118,8 +120,7 @@ export function serializeState(snapshot: SyncSnapshot): string {
     merging: c.merging ? { batches: c.merging.batches.length, catchUp: c.merging.frame.completesCatchUp } : null,
     editing: c.editing.length,
     held: Object.keys(c.held).length,
-    released: c.released.length > 0,
-    notices: c.updatedElsewhere.length,
+    notices: c.lostWrites.length,
     retry: Math.min(c.retryAttempt, 1),
   });
 }

@@ -209,7 +209,7 @@ describe('the clock across reloads', () => {
 });
 
 describe('editing-paused', () => {
-  it('holds remote changes to a record being edited, merges them when editing ends, and notes "updated elsewhere"', async () => {
+  it('holds remote changes to a record being edited, merges them when editing ends, shows what of the user’s it replaced, and "Keep mine" puts it back everywhere', async () => {
     const server = await testServer();
     const a = await startClient(server, 'alice');
     const b = await startClient(server, 'alice');
@@ -226,10 +226,16 @@ describe('editing-paused', () => {
 
     a.service.endEditing(p.id);
     await eventually(() => expect(a.store.getProject(p.id)?.name).toBe('renamed by B'));
-    expect(a.service.status().updatedElsewhere).toEqual([p.id]);
+    expect(a.service.status().lostWrites).toEqual([
+      { table: 'projects', id: p.id, kind: 'overwritten', lost: ['name'], mine: expect.objectContaining({ name: 'draft' }), at: expect.any(Number) },
+    ]);
     expect(a.service.status().editingPaused).toBe(false);
-    a.service.dismissNotice(p.id);
-    expect(a.service.status().updatedElsewhere).toEqual([]);
+    await a.service.keepMine({ table: 'projects', id: p.id });
+    expect(a.service.status().lostWrites).toEqual([]);
+    expect(a.store.getProject(p.id)?.name).toBe('draft');
+    await a.service.whenSynced();
+    await eventually(() => expect(b.store.getProject(p.id)?.name).toBe('draft'));
+    expect((await serverRecords(server, 'alice'))[0]).toMatchObject({ name: 'draft' });
   });
 
   it('a local edit made while editing wins over an older remote change held meanwhile', async () => {
@@ -251,6 +257,6 @@ describe('editing-paused', () => {
       expect(b.store.getProject(p.id)?.name).toBe('typed by A');
       expect(a.store.getProject(p.id)?.name).toBe('typed by A');
     });
-    expect(a.service.status().updatedElsewhere).toEqual([]);
+    expect(a.service.status().lostWrites).toEqual([]);
   });
 });

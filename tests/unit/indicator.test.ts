@@ -10,7 +10,7 @@ const base: SyncStatus = {
   nextRetryAt: null,
   lastError: null,
   quarantined: [],
-  updatedElsewhere: [],
+  lostWrites: [],
 };
 const NOW = 1_000_000;
 
@@ -25,7 +25,7 @@ describe('what the sync status indicator says', () => {
     ['offline with a retry time', { state: 'offline-retry', pendingCount: 1, nextRetryAt: NOW + 4200 }, 'offline', 'Offline', '1 change waiting · retry in 5s'],
     ['offline, retry due', { state: 'offline-retry', nextRetryAt: NOW - 10 }, 'offline', 'Offline', 'changes are kept locally · retrying now'],
     ['halted', { state: 'halted', lastError: "the server's schema is version 2" }, 'error', 'Sync stopped', "the server's schema is version 2"],
-    ['synced with refused records', { quarantined: [{ table: 'projects', id: 'p', reason: 'too big' }] }, 'error', 'Synced with errors', '1 record refused: too big'],
+    ['synced with refused records', { quarantined: [{ table: 'projects', id: 'p', reason: 'too big' }] }, 'error', 'Not everything synced', '1 item could not be synced: too big'],
   ] as const)('%s', (_name, patch, tone, label, detail) => {
     expect(describeStatus({ ...base, ...patch } as SyncStatus, NOW)).toEqual({ tone, label, detail });
   });

@@ -25,17 +25,17 @@ function harness(options: { pendingAfterPush?: number; authFails?: () => boolean
   let authAttempts = 0;
   const machine = syncMachine.provide({
     actors: {
-      loadLocal: fromPromise<LoadOutput>(async () => ({ pendingCount: 0, lastSyncedAt: null })),
+      loadLocal: fromPromise<LoadOutput>(async () => ({ pendingCount: 0, lastSyncedAt: null, lostWrites: [] })),
       authenticate: fromPromise<void>(async () => {
         authAttempts += 1;
         if (options.authFails?.()) throw new Error('network down');
       }),
       syncSocket: fromCallback<EventObject>(({ sendBack }) => {
         sendBack({ type: 'SOCKET.OPEN' });
-        sendBack({ type: 'REMOTE.CHANGES', frame: { changes: [], revision: 1, checkpoint: true, completesCatchUp: true, fullSnapshot: false } });
+        sendBack({ type: 'REMOTE.CHANGES', frame: { changes: [], revision: 1, checkpoint: true, completesCatchUp: true, fullSnapshot: false, afterEditing: false } });
       }),
       prepareRemote: fromPromise<PreparedFrame, InboundFrame>(async () => ({ inputs: [], quarantined: [] })),
-      applyDecisions: fromPromise<ApplyOutput, ApplyInput>(async () => ({ pendingCount: 0, remoteWon: [] })),
+      applyDecisions: fromPromise<ApplyOutput, ApplyInput>(async () => ({ pendingCount: 0, lostWrites: [] })),
       pushOutbox: fromPromise<PushOutput>(async () => {
         pushes.push(clock.now());
         return { pendingCount: options.pendingAfterPush ?? 0, rejected: [], accepted: [] };

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { mergeRecords } from '../../src/merge/lastModifiedWins.js';
+import { keptVersion, lostParts } from '../../src/merge/lostWrite.js';
+import type { SyncRecord } from '../../src/merge/record.js';
+
+const ME = 'me';
+const rec = (lastModified: number, modifiedBy: string, fields: Record<string, unknown> = {}): SyncRecord => ({ id: 'p1', lastModified, modifiedBy, ...fields });
+const emojis = (lastModified: number, modifiedBy: string, list: string[]) => ({ kind: 'emojis', emojis: list, lastModified, modifiedBy });
+const tomb = (lastModified: number, modifiedBy = 'other', generation?: number) => rec(lastModified, modifiedBy, { deleted: true, ...(generation ? { generation } : {}) });
+
+describe('lostParts', () => {
+  it.each([
+    ['my rename replaced by a later rename elsewhere', rec(5, ME, { name: 'mine' }), rec(9, 'other', { name: 'theirs' }), { kind: 'overwritten', lost: ['name'] }],
+    ['my version deleted elsewhere', rec(5, ME, { name: 'mine' }), tomb(3), { kind: 'deleted', lost: ['record'] }],
+    ['someone else’s version replaced: not mine to lose', rec(5, 'other', { name: 'x' }), rec(9, 'third', { name: 'y' }), null],
+    ['my own later version replaced it', rec(5, ME, { name: 'a' }), rec(9, ME, { name: 'b' }), null],
+    ['mine won', rec(9, ME, { name: 'mine' }), rec(9, ME, { name: 'mine' }), null],
+    ['a later version with the same data loses nothing', rec(5, ME, { name: 'same' }), rec(9, 'other', { name: 'same' }), null],
+    ['only the link stamp differs: nothing a user typed', rec(5, ME, { name: 'n', parentId: 'a', movedAt: 5 }), rec(9, 'other', { name: 'n', parentId: 'a', movedAt: 9 }), null],
+    ['my move replaced by another move', rec(5, ME, { parentId: 'a', movedAt: 5 }), rec(9, 'other', { parentId: 'b', movedAt: 9 }), { kind: 'overwritten', lost: ['parentId'] }],
+    ['my emojis replaced by later emojis elsewhere', rec(1, 'other', { components: { emojis: emojis(5, ME, ['🙂']) } }), rec(1, 'other', { components: { emojis: emojis(8, 'other', ['🌴']) } }), { kind: 'overwritten', lost: ['components.emojis'] }],
+    ['my emojis kept while the name changed elsewhere', rec(1, 'other', { name: 'a', components: { emojis: emojis(5, ME, ['🙂']) } }), rec(9, 'other', { name: 'b', components: { emojis: emojis(5, ME, ['🙂']) } }), null],
+    ['my emojis on a project someone else deleted', rec(1, 'other', { components: { emojis: emojis(5, ME, ['🙂']) } }), tomb(2), { kind: 'deleted', lost: ['record'] }],
+    ['my delete replaced by a restore: a delete is not typed text', tomb(5, ME), rec(9, 'other', { name: 'back', generation: 1 }), null],
+  ] as const)('%s', (_name, mine, result, expected) => {
+    expect(lostParts(mine, result, ME)).toEqual(expected);
+  });
+});
+
+describe('keptVersion ("Keep mine", "Restore")', () => {
+  const stamp = { lastModified: 20, modifiedBy: ME };
+  it('after a delete: my version in the next generation, which wins over that delete and stale edits', () => {
+    const mine = rec(5, ME, { name: 'typed', components: { emojis: emojis(4, ME, ['🙂']) } });
+    const deleted = tomb(30);
+    const kept = keptVersion(deleted, { mine, lost: ['record'] }, stamp);
+    expect(kept).toEqual({ ...mine, lastModified: 20, modifiedBy: ME, generation: 1 });
+    expect(mergeRecords(deleted, kept)).toEqual(kept);
+    expect(mergeRecords(mergeRecords(kept, rec(99, 'stale', { name: 'old edit' })), deleted)).toEqual(kept);
+  });
+
+  it('after a rename elsewhere: my name, newly stamped, over everything else of theirs', () => {
+    const current = rec(9, 'other', { name: 'theirs', type: 'folder', components: { emojis: emojis(8, 'other', ['🌴']) } });
+    const kept = keptVersion(current, { mine: rec(5, ME, { name: 'mine', type: 'folder' }), lost: ['name'] }, stamp);
+    expect(kept).toEqual({ ...current, name: 'mine', lastModified: 20, modifiedBy: ME });
+    expect(mergeRecords(current, kept)).toEqual(kept);
+  });
+
+  it('lost emojis come back as a new version of that entry; the record keeps its own stamp', () => {
+    const current = rec(9, 'other', { name: 'n', components: { emojis: emojis(8, 'other', ['🌴']) } });
+    const mine = rec(1, 'other', { name: 'n', components: { emojis: emojis(5, ME, ['🙂']) } });
+    const kept = keptVersion(current, { mine, lost: ['components.emojis'] }, stamp);
+    expect(kept).toEqual(rec(9, 'other', { name: 'n', components: { emojis: emojis(20, ME, ['🙂']) } }));
+    expect(mergeRecords(current, kept)).toEqual(kept);
+  });
+
+  it('a field I had removed is removed again', () => {
+    const kept = keptVersion(rec(9, 'other', { parentId: 'x' }), { mine: rec(5, ME, {}), lost: ['parentId'] }, stamp);
+    expect(kept).toEqual(rec(20, ME));
+  });
+});
