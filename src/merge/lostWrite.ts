@@ -73,7 +73,9 @@ export function keptVersion(current: SyncRecord | undefined, lost: Pick<LostWrit
   }
   const next: SyncRecord = { ...current };
   let ownFields = false;
-  for (const part of lost.lost) {
+  // Lost to a delete, but live again (restored elsewhere meanwhile): put back all of mine.
+  const parts = lost.lost.includes('record') ? everyPartOf(mine) : lost.lost;
+  for (const part of parts) {
     const dot = part.indexOf('.');
     if (dot < 0) {
       ownFields = true;
@@ -87,4 +89,11 @@ export function keptVersion(current: SyncRecord | undefined, lost: Pick<LostWrit
   }
   // As with any component edit, entries alone keep the record's own stamp.
   return ownFields ? { ...next, lastModified: stamp.lastModified, modifiedBy: stamp.modifiedBy } : next;
+}
+
+/** Every part of a record a user may have written: own fields and per-entry fields' entries. */
+function everyPartOf(record: SyncRecord): string[] {
+  const perEntry = new Set<string>(PER_ENTRY_FIELDS);
+  const own = Object.keys(record).filter((key) => !BOOKKEEPING_FIELDS.has(key) && !perEntry.has(key));
+  return [...own, ...PER_ENTRY_FIELDS.flatMap((field) => Object.keys(entriesOf(record, field)).map((key) => `${field}.${key}`))];
 }

@@ -8,6 +8,7 @@ import { canonicalJson } from '../../src/merge/canonical.js';
 import { mergeRecords } from '../../src/merge/lastModifiedWins.js';
 import type { SyncRecord } from '../../src/merge/record.js';
 import { eventually, recordsOf, type TestClient } from './clients.js';
+import { expectSameValidTree } from './tree.js';
 
 export class History {
   readonly written = new Map<string, SyncRecord[]>();
@@ -46,8 +47,14 @@ export class History {
       if (roll < 0.25 || !target) await c.store.addProject({ name: `p${step}`, parentId: live.length && this.random() < 0.3 ? this.pick(live).id : undefined });
       else if (roll < 0.45) await c.store.renameProject(target.id, `${target.name}/${step}`);
       else if (roll < 0.6) await c.store.updateComponentData(target.id, 'emojis', { kind: 'emojis', emojis: [`e${step}`] });
-      else if (roll < 0.68) await c.store.moveProject(target.id, undefined);
-      else if (roll < 0.75) await c.store.deleteProject(target.id);
+      else if (roll < 0.64) await c.store.moveProject(target.id, undefined);
+      else if (roll < 0.68) await c.store.moveProject(target.id, this.pick(live).id);
+      else if (roll < 0.73) await c.store.deleteProject(target.id);
+      else if (roll < 0.75) {
+        // Restore a deleted project (as Undo or "Restore" would): it must win over its delete.
+        const deleted = c.service.list('projects').filter((r) => r.deleted);
+        if (deleted.length) await c.store.addProject({ id: this.pick(deleted).id, name: `restored ${step}` });
+      }
       else if (roll < 0.85) {
         const held = this.editing.get(i);
         if (held) {
@@ -64,8 +71,8 @@ export class History {
         await this.openClient(i);
       }
     } catch (error) {
-      // A record deleted by a merge a moment ago: the UI would refuse the same way.
-      if (!/^no project /.test((error as Error).message)) throw error;
+      // A record deleted by a merge a moment ago, or a move the tree as shown refuses: the UI would refuse the same way.
+      if (!/^no project |cannot move under itself/.test((error as Error).message)) throw error;
     }
   }
 
@@ -92,6 +99,8 @@ export class History {
     } catch {
       throw new Error(this.explain([['server', (await serverRecords()) as SyncRecord[]], ...this.clients.map((c, i) => [`client ${i} (${c.service.status().state}, ${c.service.status().pendingCount} pending)`, recordsOf(c)] as [string, SyncRecord[]])]));
     }
+    // Equal records must give every client the same tree, with every live project in it once.
+    expectSameValidTree(this.clients);
   }
 
   /** Which holder has which record wrong, with every version written of it. */

@@ -53,6 +53,13 @@ describe('keptVersion ("Keep mine", "Restore")', () => {
     expect(mergeRecords(current, kept)).toEqual(kept);
   });
 
+  it('lost to a delete but restored elsewhere since: all of mine, newly stamped, over the restored version', () => {
+    const restored = rec(30, 'other', { name: 'restored', generation: 1, components: { emojis: emojis(2, 'other', ['🌴']) } });
+    const mine = rec(5, ME, { name: 'mine', components: { emojis: emojis(4, ME, ['🙂']) } });
+    const kept = keptVersion(restored, { mine, lost: ['record'] }, stamp);
+    expect(kept).toEqual(rec(20, ME, { name: 'mine', generation: 1, components: { emojis: emojis(20, ME, ['🙂']) } }));
+  });
+
   it('a field I had removed is removed again', () => {
     const kept = keptVersion(rec(9, 'other', { parentId: 'x' }), { mine: rec(5, ME, {}), lost: ['parentId'] }, stamp);
     expect(kept).toEqual(rec(20, ME));

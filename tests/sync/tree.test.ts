@@ -1,0 +1,172 @@
+/**
+ * The project tree across devices, against the real server: concurrent moves that would
+ * make a cycle, moves under a parent deleted elsewhere, edits lost to deletes, and
+ * restores that stick. Every service ends with the same valid tree and nothing missing.
+ */
+import { describe, expect, it } from 'vitest';
+import { eventually, recordsOf, serverRecords, startClient, type TestClient } from '../helpers/clients.js';
+import { testServer } from '../helpers/server.js';
+import { expectSameValidTree, treeShape } from '../helpers/tree.js';
+
+/** Of records in a cycle, the one whose parent link was set last (by stamp, then id): shown at the top. */
+function lastLinked(client: TestClient, ids: string[]): string {
+  const stamped = ids.map((id) => ({ id, stamp: client.store.getProject(id)!.movedAt! }));
+  stamped.sort((x, y) => x.stamp - y.stamp || (x.id < y.id ? -1 : 1));
+  return client.store.getProject(stamped.at(-1)!.id)!.name;
+}
+
+async function threeClients() {
+  const server = await testServer();
+  const clients = [await startClient(server, 'alice'), await startClient(server, 'alice'), await startClient(server, 'alice')] as const;
+  return { server, clients };
+}
+
+async function settled(server: Awaited<ReturnType<typeof testServer>>, clients: readonly TestClient[]) {
+  await Promise.all(clients.map((c) => c.service.whenSynced()));
+  await eventually(async () => {
+    const onServer = await serverRecords(server, 'alice');
+    for (const c of clients) expect(recordsOf(c)).toEqual(onServer);
+  });
+}
+
+describe('concurrent moves', () => {
+  it('A under B on one device and B under A on another: no cycle, both shown, the same tree everywhere, a new device too', async () => {
+    const { server, clients } = await threeClients();
+    const [a, b, c] = clients;
+    const A = await a.store.addProject({ name: 'A' });
+    const B = await a.store.addProject({ name: 'B' });
+    await settled(server, clients);
+
+    // Both within the debounce window: neither device has seen the other's move.
+    await a.store.moveProject(A.id, B.id);
+    await b.store.moveProject(B.id, A.id);
+    await settled(server, clients);
+
+    const shape = expectSameValidTree(clients);
+    // The link set last is ignored: its project is shown at the top level, the other under it.
+    const top = lastLinked(a, [A.id, B.id]);
+    expect(shape).toBe(top === 'A' ? 'A(B)' : 'B(A)');
+    const fresh = await startClient(server, 'alice');
+    await fresh.service.whenSynced();
+    expect(treeShape(fresh)).toBe(shape);
+    expect(c.store.childrenOf(undefined).map((p) => p.name)).toEqual([top]);
+  });
+
+  it('a three-way cycle is broken at its last link, the same way on every device', async () => {
+    const { server, clients } = await threeClients();
+    const [a, b, c] = clients;
+    const [A, B, C] = [await a.store.addProject({ name: 'A' }), await a.store.addProject({ name: 'B' }), await a.store.addProject({ name: 'C' })];
+    await settled(server, clients);
+
+    await a.store.moveProject(A.id, B.id);
+    await b.store.moveProject(B.id, C.id);
+    await c.store.moveProject(C.id, A.id);
+    await settled(server, clients);
+    const expected = { A: 'A(C(B))', B: 'B(A(C))', C: 'C(B(A))' }[lastLinked(a, [A.id, B.id, C.id])];
+    expect(expectSameValidTree(clients)).toBe(expected);
+  });
+
+  it('after a broken cycle, a later move changes only the moved project', async () => {
+    const { server, clients } = await threeClients();
+    const [a, b] = clients;
+    const [A, B, D] = [await a.store.addProject({ name: 'A' }), await a.store.addProject({ name: 'B' }), await a.store.addProject({ name: 'D' })];
+    await settled(server, clients);
+    await a.store.moveProject(A.id, B.id);
+    await b.store.moveProject(B.id, A.id);
+    await settled(server, clients);
+    const top = lastLinked(a, [A.id, B.id]);
+    const [shownTop, under] = top === 'A' ? [A, B] : [B, A];
+    expect(expectSameValidTree(clients)).toBe(`${shownTop.name}(${under.name}) D`);
+
+    // Moving the lower one away must not revive the top one's ignored link to it (it would jump under).
+    await a.store.moveProject(under.id, D.id);
+    await settled(server, clients);
+    expect(expectSameValidTree(clients)).toBe(`${shownTop.name} D(${under.name})`);
+  });
+});
+
+describe('deletes, edits and restores', () => {
+  it('a project moved under a parent deleted elsewhere is still shown (top level), and comes back under it when the parent is restored', async () => {
+    const { server, clients } = await threeClients();
+    const [a, b] = clients;
+    const P = await a.store.addProject({ name: 'P' });
+    const Q = await a.store.addProject({ name: 'Q' });
+    await settled(server, clients);
+
+    await a.store.deleteProject(P.id);
+    await b.store.moveProject(Q.id, P.id); // b has not seen the delete
+    await settled(server, clients);
+    expect(expectSameValidTree(clients)).toBe('Q');
+
+    await a.store.revert(new Map([[P.id, { ...P } as never]])); // undo the delete
+    await settled(server, clients);
+    expect(expectSameValidTree(clients)).toBe('P(Q)');
+  });
+
+  it('an edit lost to a delete while editing is noticed (and survives a reload); Restore brings the project back everywhere with the typed text', async () => {
+    const { server, clients } = await threeClients();
+    const [a, b] = clients;
+    const P = await a.store.addProject({ name: 'draft' });
+    await settled(server, clients);
+
+    a.service.beginEditing(P.id);
+    await b.store.deleteProject(P.id);
+    await b.service.whenSynced();
+    await a.store.renameProject(P.id, 'typed by A');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.store.getProject(P.id)?.name).toBe('typed by A'); // the delete waits while editing
+    a.service.endEditing(P.id);
+    await settled(server, clients);
+
+    for (const c of clients) expect(c.store.getProject(P.id)).toBeUndefined();
+    const lost = a.service.status().lostWrites;
+    expect(lost).toEqual([expect.objectContaining({ table: 'projects', id: P.id, kind: 'deleted', mine: expect.objectContaining({ name: 'typed by A' }) })]);
+
+    // A reload keeps the notice: what the user typed is still there to restore.
+    a.service.stop();
+    const reloaded = await startClient(server, 'alice', { storage: a.storage });
+    expect(reloaded.service.status().lostWrites).toEqual(lost);
+
+    await reloaded.service.keepMine({ table: 'projects', id: P.id });
+    const everyone = [reloaded, clients[1], clients[2]];
+    await settled(server, everyone);
+    for (const c of everyone) expect(c.store.getProject(P.id)).toMatchObject({ name: 'typed by A', generation: 1 });
+    expect(reloaded.service.status().lostWrites).toEqual([]);
+  });
+
+  it('an edit that had not seen a delete loses to it; a restore that saw it wins; a restore of that edit wins in turn', async () => {
+    const { server, clients } = await threeClients();
+    const [a, , c] = clients;
+    const P = await a.store.addProject({ name: 'before' });
+    await settled(server, clients);
+
+    const deleted = await a.store.deleteProject(P.id);
+    await c.store.renameProject(P.id, 'stale edit'); // concurrent: c has not seen the delete
+    await settled(server, clients);
+    for (const x of clients) expect(x.store.getProject(P.id)).toBeUndefined();
+    expect(c.service.status().lostWrites).toEqual([expect.objectContaining({ id: P.id, kind: 'deleted' })]);
+
+    await a.store.revert(deleted); // Undo: the delete was seen, so this wins over it
+    await settled(server, clients);
+    for (const x of clients) expect(x.store.getProject(P.id)).toMatchObject({ name: 'before', generation: 1 });
+
+    // c puts its text back after seeing the restore: a plain newer edit of the restored project.
+    await c.service.keepMine({ table: 'projects', id: P.id });
+    await settled(server, clients);
+    for (const x of clients) expect(x.store.getProject(P.id)).toMatchObject({ name: 'stale edit', generation: 1 });
+  });
+
+  it('addProject with the id of a deleted project restores it, and the restore sticks on every device and the server', async () => {
+    const { server, clients } = await threeClients();
+    const [a, b] = clients;
+    const P = await a.store.addProject({ name: 'gone' });
+    await settled(server, clients);
+    await a.store.deleteProject(P.id);
+    await settled(server, clients);
+
+    await b.store.addProject({ id: P.id, name: 'back again' });
+    await settled(server, clients);
+    for (const x of clients) expect(x.store.getProject(P.id)).toMatchObject({ name: 'back again', generation: 1 });
+    expect((await serverRecords(server, 'alice'))[0]).toMatchObject({ name: 'back again', generation: 1 });
+  });
+});
