@@ -38,7 +38,7 @@ export class ErrorBoundary extends Component<ErrorBoundaryProps, State> {
       <section className="render-error" role="alert">
         <h2>{this.props.what} could not be shown</h2>
         <p>{this.state.error.message}</p>
-        <p>Your data is safe in this browser; nothing was changed.</p>
+        <p>Your data is safe in this browser; nothing was changed. Pick something else, or try again.</p>
         <button type="button" onClick={() => this.setState({ error: null })}>
           Try again
         </button>

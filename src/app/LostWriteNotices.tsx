@@ -16,7 +16,11 @@ export interface LostWriteNoticesProps {
 /** The user's lost parts of a project, in words: “name “Trip”, emojis 🌴”. */
 export function describeMine(lost: LostWrite, tree: ProjectTree): string[] {
   const mine = { components: {}, ...lost.mine } as unknown as Project;
-  const parts = lost.kind === 'deleted' ? ['name', 'components.emojis'] : lost.lost;
+  // Lost to a delete: the whole project; name it, and whatever else it held.
+  const parts =
+    lost.kind === 'deleted'
+      ? ['name', ...(mine.parentId ? ['parentId'] : []), ...((emojisOf(mine) ?? []).length ? ['components.emojis'] : [])]
+      : lost.lost;
   return parts.map((part) => {
     if (part === 'name') return `name “${mine.name}”`;
     if (part === 'parentId') {
