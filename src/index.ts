@@ -8,5 +8,7 @@ export { recordMergeMachine } from './machines/recordMerge.js';
 export { HybridClock } from './merge/hlc.js';
 export { mergeRecords, decideMerge, compareVersions } from './merge/lastModifiedWins.js';
 export type { SyncRecord, Versioned } from './merge/record.js';
+export { computeTree, subtreeOf, canMoveUnder, cycleBrokenAt, type Tree, type TreeLink } from './merge/tree.js';
+export { lostParts, keptVersion, type LostWrite } from './merge/lostWrite.js';
 export { LocalStorageError } from './local/localStore.js';
 export { localServerTokenSource, signInWithoutBrowser } from './remote/localAuth.js';
