@@ -474,7 +474,7 @@ export const syncMachine = setup({
           },
         },
         applying: {
-          description: 'Join the decided versions into the local store, queue local winners for pushing, hold deferred ones, and save the checkpoint after a complete frame.',
+          description: "Join the decided versions into the local store (keeping what they override of the user's unacknowledged writes, or of writes made while editing, as lost writes to show), queue local winners for pushing, hold deferred ones, and save the checkpoint after a complete frame.",
           invoke: {
             src: 'applyDecisions',
             input: ({ context }) => {
