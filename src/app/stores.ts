@@ -83,9 +83,8 @@ export function emojisOf(project: Project): string[] | null {
   return Array.isArray(list) && list.every((e) => typeof e === 'string') ? list : null;
 }
 
-/** The tree of the given live projects (a pure view; see `src/merge/tree.ts`). */
-export function projectTreeOf(projects: Project[]): ProjectTree {
-  const all = [...projects].sort(byName);
+/** The tree of the given live projects, sorted by name (a pure view; see `src/merge/tree.ts`). */
+export function projectTreeOf(all: Project[]): ProjectTree {
   const byId = new Map(all.map((p) => [p.id, p]));
   const tree: Tree = computeTree(all.map((p) => ({ id: p.id, parentId: p.parentId, stamp: p.movedAt ?? p.lastModified })));
   const sorted = (ids: readonly string[]) => ids.map((id) => byId.get(id)!).sort(byName);
@@ -118,18 +117,22 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
     return { ...rest, ...(parentId !== undefined ? { parentId } : {}), ...stamp, movedAt: stamp.lastModified };
   };
   const snapshot = (ids: string[]): Before => new Map(ids.map((id) => [id, service.read(PROJECTS, id)]));
+  const live = () =>
+    service
+      .list(PROJECTS)
+      .map(asProject)
+      .filter((p): p is Project => p !== undefined)
+      .sort(byName);
 
   const store = {
     getProject: get,
 
     /** Live projects, by name. */
-    listProjects(): Project[] {
-      return projectTreeOf(service.list(PROJECTS).map(asProject).filter((p): p is Project => p !== undefined)).all;
-    },
+    listProjects: live,
 
     /** The projects as a tree (computed the same way on every device). */
     projectTree(): ProjectTree {
-      return projectTreeOf(service.list(PROJECTS).map(asProject).filter((p): p is Project => p !== undefined));
+      return projectTreeOf(live());
     },
 
     /** Children shown under a project (or the top level with `undefined`). */
