@@ -2,9 +2,10 @@
 import { createStorage, type Storage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';
 import WebSocket from 'ws';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import schema from '../../basic.config.js';
 import type { RunningServer } from '../../server/index.js';
+import { testServer } from './server.js';
 import { createProjectStore } from '../../src/app/stores.js';
 import { localServerTokenSource } from '../../src/remote/localAuth.js';
 import type { WebSocketConstructor } from '../../src/remote/syncSocket.js';
@@ -82,4 +83,20 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** A real server and three started clients of one user (three devices). */
+export async function threeDevices() {
+  const server = await testServer();
+  const clients = [await startClient(server, 'alice'), await startClient(server, 'alice'), await startClient(server, 'alice')] as const;
+  return { server, clients };
+}
+
+/** Waits until every client has pushed everything and holds exactly what the server holds for alice. */
+export async function allSynced(server: RunningServer, clients: readonly TestClient[]): Promise<void> {
+  await Promise.all(clients.map((c) => c.service.whenSynced()));
+  await eventually(async () => {
+    const onServer = await serverRecords(server, 'alice');
+    for (const c of clients) expect(recordsOf(c)).toEqual(onServer);
+  });
 }

@@ -6,30 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createUndoHistory } from '../../src/app/undo.js';
-import { eventually, recordsOf, serverRecords, startClient, type TestClient } from '../helpers/clients.js';
+import { allSynced, serverRecords, startClient, threeDevices } from '../helpers/clients.js';
 import { testServer } from '../helpers/server.js';
 import { treeShape } from '../helpers/tree.js';
 
-async function threeClients() {
-  const server = await testServer();
-  const clients = [await startClient(server, 'alice'), await startClient(server, 'alice'), await startClient(server, 'alice')] as const;
-  return { server, clients };
-}
-
-async function settled(server: Awaited<ReturnType<typeof testServer>>, clients: readonly TestClient[]) {
-  await Promise.all(clients.map((c) => c.service.whenSynced()));
-  await eventually(async () => {
-    const onServer = await serverRecords(server, 'alice');
-    for (const c of clients) expect(recordsOf(c)).toEqual(onServer);
-  });
-}
-
 describe('writes lost to deletes, and restores', () => {
   it('an edit lost to a delete while editing is noticed (and survives a reload); Restore brings the project back everywhere with the typed text', async () => {
-    const { server, clients } = await threeClients();
+    const { server, clients } = await threeDevices();
     const [a, b] = clients;
     const P = await a.store.addProject({ name: 'draft' });
-    await settled(server, clients);
+    await allSynced(server, clients);
 
     a.service.beginEditing(P.id);
     await b.store.deleteProject(P.id);
@@ -38,7 +24,7 @@ describe('writes lost to deletes, and restores', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(a.store.getProject(P.id)?.name).toBe('typed by A'); // the delete waits while editing
     a.service.endEditing(P.id);
-    await settled(server, clients);
+    await allSynced(server, clients);
 
     for (const c of clients) expect(c.store.getProject(P.id)).toBeUndefined();
     const lost = a.service.status().lostWrites;
@@ -51,43 +37,43 @@ describe('writes lost to deletes, and restores', () => {
 
     await reloaded.service.keepMine({ table: 'projects', id: P.id });
     const everyone = [reloaded, clients[1], clients[2]];
-    await settled(server, everyone);
+    await allSynced(server, everyone);
     for (const c of everyone) expect(c.store.getProject(P.id)).toMatchObject({ name: 'typed by A', generation: 1 });
     expect(reloaded.service.status().lostWrites).toEqual([]);
   });
 
   it('an edit that had not seen a delete loses to it; a restore that saw it wins; a restore of that edit wins in turn', async () => {
-    const { server, clients } = await threeClients();
+    const { server, clients } = await threeDevices();
     const [a, , c] = clients;
     const P = await a.store.addProject({ name: 'before' });
-    await settled(server, clients);
+    await allSynced(server, clients);
 
     const deleted = await a.store.deleteProject(P.id);
     await c.store.renameProject(P.id, 'stale edit'); // concurrent: c has not seen the delete
-    await settled(server, clients);
+    await allSynced(server, clients);
     for (const x of clients) expect(x.store.getProject(P.id)).toBeUndefined();
     expect(c.service.status().lostWrites).toEqual([expect.objectContaining({ id: P.id, kind: 'deleted' })]);
 
     await a.store.revert(deleted); // Undo: the delete was seen, so this wins over it
-    await settled(server, clients);
+    await allSynced(server, clients);
     for (const x of clients) expect(x.store.getProject(P.id)).toMatchObject({ name: 'before', generation: 1 });
 
     // c puts its text back after seeing the restore: a plain newer edit of the restored project.
     await c.service.keepMine({ table: 'projects', id: P.id });
-    await settled(server, clients);
+    await allSynced(server, clients);
     for (const x of clients) expect(x.store.getProject(P.id)).toMatchObject({ name: 'stale edit', generation: 1 });
   });
 
   it('addProject with the id of a deleted project restores it, and the restore sticks on every device and the server', async () => {
-    const { server, clients } = await threeClients();
+    const { server, clients } = await threeDevices();
     const [a, b] = clients;
     const P = await a.store.addProject({ name: 'gone' });
-    await settled(server, clients);
+    await allSynced(server, clients);
     await a.store.deleteProject(P.id);
-    await settled(server, clients);
+    await allSynced(server, clients);
 
     await b.store.addProject({ id: P.id, name: 'back again' });
-    await settled(server, clients);
+    await allSynced(server, clients);
     for (const x of clients) expect(x.store.getProject(P.id)).toMatchObject({ name: 'back again', generation: 1 });
     expect((await serverRecords(server, 'alice'))[0]).toMatchObject({ name: 'back again', generation: 1 });
   });
@@ -99,12 +85,12 @@ describe('writes lost to newer versions', () => {
     const a = await startClient(server, 'alice', { now: () => Date.now() - 60_000 }); // a's clock is behind
     const b = await startClient(server, 'alice');
     const P = await a.store.addProject({ name: 'start' });
-    await settled(server, [a, b]);
+    await allSynced(server, [a, b]);
 
     await a.store.renameProject(P.id, 'mine, not yet pushed');
     await b.store.renameProject(P.id, 'newer, from b');
     b.service.flush(); // b's arrives while a's still waits for the debounce
-    await settled(server, [a, b]);
+    await allSynced(server, [a, b]);
     expect(a.store.getProject(P.id)?.name).toBe('newer, from b');
     const [lost] = a.service.status().lostWrites;
     expect(lost).toMatchObject({ id: P.id, kind: 'overwritten', lost: ['name'], mine: { name: 'mine, not yet pushed' } });
@@ -122,9 +108,9 @@ describe('writes lost to newer versions', () => {
     const b = await startClient(server, 'alice');
     const P = await a.store.addProject({ name: 'start' });
     await a.store.renameProject(P.id, 'from a');
-    await settled(server, [a, b]);
+    await allSynced(server, [a, b]);
     await b.store.renameProject(P.id, 'later, from b');
-    await settled(server, [a, b]);
+    await allSynced(server, [a, b]);
     expect(a.store.getProject(P.id)?.name).toBe('later, from b');
     expect(a.service.status().lostWrites).toEqual([]);
   });
@@ -139,9 +125,9 @@ describe('undo', () => {
     const clients = [a, b];
     const trip = await undo.addProject({ name: 'Trip' });
     const home = await undo.addProject({ name: 'Home' });
-    await settled(server, clients);
+    await allSynced(server, clients);
     const step = async (expected: string) => {
-      await settled(server, clients);
+      await allSynced(server, clients);
       expect(treeShape(b)).toBe(expected);
     };
 

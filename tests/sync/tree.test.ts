@@ -1,11 +1,10 @@
 /**
  * The project tree across devices, against the real server: concurrent moves that would
- * make a cycle, moves under a parent deleted elsewhere, edits lost to deletes, and
- * restores that stick. Every service ends with the same valid tree and nothing missing.
+ * make a cycle, and moves under a parent deleted elsewhere. Every service ends with the
+ * same valid tree and nothing missing. (Lost writes and restores: lostWrites.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { eventually, recordsOf, serverRecords, startClient, type TestClient } from '../helpers/clients.js';
-import { testServer } from '../helpers/server.js';
+import { allSynced, startClient, threeDevices, type TestClient } from '../helpers/clients.js';
 import { expectSameValidTree, treeShape } from '../helpers/tree.js';
 
 /** Of records in a cycle, the one whose parent link was set last (by stamp, then id): shown at the top. */
@@ -15,32 +14,18 @@ function lastLinked(client: TestClient, ids: string[]): string {
   return client.store.getProject(stamped.at(-1)!.id)!.name;
 }
 
-async function threeClients() {
-  const server = await testServer();
-  const clients = [await startClient(server, 'alice'), await startClient(server, 'alice'), await startClient(server, 'alice')] as const;
-  return { server, clients };
-}
-
-async function settled(server: Awaited<ReturnType<typeof testServer>>, clients: readonly TestClient[]) {
-  await Promise.all(clients.map((c) => c.service.whenSynced()));
-  await eventually(async () => {
-    const onServer = await serverRecords(server, 'alice');
-    for (const c of clients) expect(recordsOf(c)).toEqual(onServer);
-  });
-}
-
 describe('concurrent moves', () => {
   it('A under B on one device and B under A on another: no cycle, both shown, the same tree everywhere, a new device too', async () => {
-    const { server, clients } = await threeClients();
+    const { server, clients } = await threeDevices();
     const [a, b, c] = clients;
     const A = await a.store.addProject({ name: 'A' });
     const B = await a.store.addProject({ name: 'B' });
-    await settled(server, clients);
+    await allSynced(server, clients);
 
     // Both within the debounce window: neither device has seen the other's move.
     await a.store.moveProject(A.id, B.id);
     await b.store.moveProject(B.id, A.id);
-    await settled(server, clients);
+    await allSynced(server, clients);
 
     const shape = expectSameValidTree(clients);
     // The link set last is ignored: its project is shown at the top level, the other under it.
@@ -53,53 +38,53 @@ describe('concurrent moves', () => {
   });
 
   it('a three-way cycle is broken at its last link, the same way on every device', async () => {
-    const { server, clients } = await threeClients();
+    const { server, clients } = await threeDevices();
     const [a, b, c] = clients;
     const [A, B, C] = [await a.store.addProject({ name: 'A' }), await a.store.addProject({ name: 'B' }), await a.store.addProject({ name: 'C' })];
-    await settled(server, clients);
+    await allSynced(server, clients);
 
     await a.store.moveProject(A.id, B.id);
     await b.store.moveProject(B.id, C.id);
     await c.store.moveProject(C.id, A.id);
-    await settled(server, clients);
+    await allSynced(server, clients);
     const expected = { A: 'A(C(B))', B: 'B(A(C))', C: 'C(B(A))' }[lastLinked(a, [A.id, B.id, C.id])];
     expect(expectSameValidTree(clients)).toBe(expected);
   });
 
   it('after a broken cycle, a later move changes only the moved project', async () => {
-    const { server, clients } = await threeClients();
+    const { server, clients } = await threeDevices();
     const [a, b] = clients;
     const [A, B, D] = [await a.store.addProject({ name: 'A' }), await a.store.addProject({ name: 'B' }), await a.store.addProject({ name: 'D' })];
-    await settled(server, clients);
+    await allSynced(server, clients);
     await a.store.moveProject(A.id, B.id);
     await b.store.moveProject(B.id, A.id);
-    await settled(server, clients);
+    await allSynced(server, clients);
     const top = lastLinked(a, [A.id, B.id]);
     const [shownTop, under] = top === 'A' ? [A, B] : [B, A];
     expect(expectSameValidTree(clients)).toBe(`${shownTop.name}(${under.name}) D`);
 
     // Moving the lower one away must not revive the top one's ignored link to it (it would jump under).
     await a.store.moveProject(under.id, D.id);
-    await settled(server, clients);
+    await allSynced(server, clients);
     expect(expectSameValidTree(clients)).toBe(`${shownTop.name} D(${under.name})`);
   });
 });
 
 describe('deletes, edits and restores', () => {
   it('a project moved under a parent deleted elsewhere is still shown (top level), and comes back under it when the parent is restored', async () => {
-    const { server, clients } = await threeClients();
+    const { server, clients } = await threeDevices();
     const [a, b] = clients;
     const P = await a.store.addProject({ name: 'P' });
     const Q = await a.store.addProject({ name: 'Q' });
-    await settled(server, clients);
+    await allSynced(server, clients);
 
     const deleted = await a.store.deleteProject(P.id);
     await b.store.moveProject(Q.id, P.id); // b has not seen the delete
-    await settled(server, clients);
+    await allSynced(server, clients);
     expect(expectSameValidTree(clients)).toBe('Q');
 
     await a.store.revert(deleted); // undo the delete
-    await settled(server, clients);
+    await allSynced(server, clients);
     expect(expectSameValidTree(clients)).toBe('P(Q)');
   });
 });
