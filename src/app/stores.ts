@@ -16,8 +16,8 @@
  */
 import type { SyncService } from '../sync/syncService.js';
 import { generationOf, type SyncRecord, type Versioned } from '../merge/record.js';
-import { deepEqual } from '../merge/canonical.js';
 import { toTombstone } from '../merge/lastModifiedWins.js';
+import { differingParts, keptVersion } from '../merge/lostWrite.js';
 import { canMoveUnder, computeTree, cycleBrokenAt, subtreeOf, type Tree } from '../merge/tree.js';
 
 export const PROJECTS = 'projects';
@@ -219,11 +219,9 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
         const now = service.read(PROJECTS, id);
         if (!was || was.deleted) {
           if (now && !now.deleted) await write(toTombstone(now, service.stamp()));
-        } else if (!now || now.deleted) {
-          const generation = (now ? generationOf(now) : generationOf(was)) + 1;
-          await write({ ...was, ...service.stamp(), generation });
         } else {
-          await write(revertedFields(asProject(was)!, asProject(now)!, () => service.stamp()));
+          const changed = now && !now.deleted ? differingParts(was, now) : ['record'];
+          if (changed.length > 0) await write(keptVersion(now, { mine: was, lost: changed }, service.stamp()));
         }
       }
     },
@@ -237,27 +235,3 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
   };
   return store;
 }
-
-/** `now` with the fields and components of `was` written back (each restamped where it differs). */
-function revertedFields(was: Project, now: Project, stamp: () => Versioned): Project {
-  const components: Record<string, ComponentData> = { ...now.components };
-  for (const key of new Set([...Object.keys(was.components), ...Object.keys(now.components)])) {
-    const old = was.components[key];
-    const current = now.components[key];
-    if (old && current && deepEqual({ ...old, ...NO_STAMP }, { ...current, ...NO_STAMP })) continue;
-    components[key] = old ? { ...old, ...stamp() } : ({ kind: current!.kind, deleted: true, ...stamp() } as ComponentData);
-  }
-  const { parentId: _p, movedAt: _m, ...rest } = now;
-  const version = stamp();
-  const moved = was.parentId !== now.parentId;
-  return {
-    ...rest,
-    name: was.name,
-    type: was.type,
-    ...(was.parentId !== undefined ? { parentId: was.parentId } : {}),
-    ...(moved ? { movedAt: version.lastModified } : now.movedAt !== undefined ? { movedAt: now.movedAt } : {}),
-    components,
-    ...version,
-  };
-}
-const NO_STAMP = { lastModified: 0, modifiedBy: '' };

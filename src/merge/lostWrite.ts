@@ -3,6 +3,9 @@
  * offer it back ("Keep mine", "Restore"). Pure; the sync service calls it when it
  * merges a remote version over a local one that holds unacknowledged writes of this
  * client, or writes made while the user was editing the record.
+ *
+ * A record's parts are its own fields (`name`) and the entries of its per-entry fields
+ * (`components.emojis`); fields that only keep versions are not parts.
  */
 import { deepEqual } from './canonical.js';
 import { BOOKKEEPING_FIELDS, PER_ENTRY_FIELDS, generationOf, type SyncRecord, type Versioned, type VersionedMap } from './record.js';
@@ -14,11 +17,13 @@ export interface LostWrite {
   kind: 'deleted' | 'overwritten';
   /** The user's version as it was just before the other one won. */
   mine: SyncRecord;
-  /** What was lost: own fields (`name`) and per-entry fields' entries (`components.emojis`). */
+  /** What was lost: parts (`name`, `components.emojis`), or `record` when a delete won. */
   lost: string[];
   /** Wall-clock ms when it was noticed. */
   at: number;
 }
+
+const PER_ENTRY: ReadonlySet<string> = new Set(PER_ENTRY_FIELDS);
 
 const entriesOf = (record: SyncRecord, field: string): VersionedMap => {
   const value = record[field];
@@ -27,6 +32,32 @@ const entriesOf = (record: SyncRecord, field: string): VersionedMap => {
 const sameStamp = (a: Versioned | undefined, b: Versioned | undefined) =>
   !!a && !!b && a.lastModified === b.lastModified && a.modifiedBy === b.modifiedBy;
 
+/** A part's entry (`field.key`), or undefined for an own field. */
+function entryOf(record: SyncRecord, part: string): (Versioned & Record<string, unknown>) | undefined {
+  const dot = part.indexOf('.');
+  return dot < 0 ? undefined : entriesOf(record, part.slice(0, dot))[part.slice(dot + 1)];
+}
+
+/** Every part a record holds. */
+function partsOf(record: SyncRecord): string[] {
+  const own = Object.keys(record).filter((key) => !BOOKKEEPING_FIELDS.has(key) && !PER_ENTRY.has(key));
+  return [...own, ...PER_ENTRY_FIELDS.flatMap((field) => Object.keys(entriesOf(record, field)).map((key) => `${field}.${key}`))];
+}
+
+/** A part's data, without its version stamp. */
+function dataOf(record: SyncRecord, part: string): unknown {
+  if (!part.includes('.')) return record[part];
+  const entry = entryOf(record, part);
+  if (!entry) return undefined;
+  const { lastModified: _l, modifiedBy: _m, ...data } = entry;
+  return data;
+}
+
+/** The parts where two versions hold different data (stamps aside). */
+export function differingParts(a: SyncRecord, b: SyncRecord): string[] {
+  return [...new Set([...partsOf(a), ...partsOf(b)])].filter((part) => !deepEqual(dataOf(a, part), dataOf(b, part)));
+}
+
 /**
  * The parts of `mine` written by `writer` that `result` no longer holds; null when
  * nothing of theirs was lost. A version of their own that replaced `mine` loses nothing.
@@ -34,48 +65,34 @@ const sameStamp = (a: Versioned | undefined, b: Versioned | undefined) =>
 export function lostParts(mine: SyncRecord, result: SyncRecord, writer: string): Pick<LostWrite, 'kind' | 'lost'> | null {
   if (mine.deleted) return null;
   const ownFieldsMine = mine.modifiedBy === writer;
-  const entries = PER_ENTRY_FIELDS.flatMap((field) =>
-    Object.entries(entriesOf(mine, field))
-      .filter(([, entry]) => entry.modifiedBy === writer)
-      .map(([key, entry]) => ({ field, key, entry })),
-  );
-  if (!ownFieldsMine && entries.length === 0) return null;
+  const byWriter = (part: string) => (part.includes('.') ? entryOf(mine, part)?.modifiedBy === writer : ownFieldsMine);
+  if (!partsOf(mine).some(byWriter)) return null;
   if (result.deleted) return { kind: 'deleted', lost: ['record'] };
-
-  const lost: string[] = [];
-  if (ownFieldsMine && result.modifiedBy !== writer && !sameStamp(mine, result)) {
-    const perEntry = new Set<string>(PER_ENTRY_FIELDS);
-    for (const key of new Set([...Object.keys(mine), ...Object.keys(result)])) {
-      if (BOOKKEEPING_FIELDS.has(key) || perEntry.has(key)) continue;
-      if (!deepEqual(mine[key], result[key])) lost.push(key);
-    }
-  }
-  for (const { field, key, entry } of entries) {
-    const now = entriesOf(result, field)[key];
-    if (now?.modifiedBy === writer || sameStamp(entry, now)) continue;
-    const { lastModified: _l, modifiedBy: _m, ...data } = entry;
-    const { lastModified: _l2, modifiedBy: _m2, ...nowData } = now ?? {};
-    if (!deepEqual(data, nowData)) lost.push(`${field}.${key}`);
-  }
+  const replaced = (part: string) => {
+    if (!part.includes('.')) return result.modifiedBy !== writer && !sameStamp(mine, result);
+    const now = entryOf(result, part);
+    return now?.modifiedBy !== writer && !sameStamp(entryOf(mine, part), now);
+  };
+  const lost = differingParts(mine, result).filter((part) => byWriter(part) && replaced(part));
   return lost.length > 0 ? { kind: 'overwritten', lost } : null;
 }
 
 /**
- * The version that puts back what was lost ("Keep mine"; "Restore" after a delete), as a
- * new write: it wins by the normal rule. After a delete it is the next generation, so it
- * wins over that delete; otherwise the lost fields and entries get the new stamp.
+ * The version that puts `mine`'s parts back (`lost`, or all of it for `record`) as a new
+ * write, which wins by the normal rule: "Keep mine", "Restore", and undo. Over a delete
+ * it is the next generation, so it wins over that delete. An entry `mine` lacks is
+ * written as deleted; entries alone keep the record's own stamp, as any component edit.
  */
 export function keptVersion(current: SyncRecord | undefined, lost: Pick<LostWrite, 'mine' | 'lost'>, stamp: Versioned): SyncRecord {
   const { mine } = lost;
+  const version = { lastModified: stamp.lastModified, modifiedBy: stamp.modifiedBy };
   if (!current || current.deleted) {
     const generation = Math.max(generationOf(mine), current ? generationOf(current) : 0) + 1;
-    return { ...mine, lastModified: stamp.lastModified, modifiedBy: stamp.modifiedBy, generation };
+    return { ...mine, ...version, generation };
   }
   const next: SyncRecord = { ...current };
   let ownFields = false;
-  // Lost to a delete, but live again (restored elsewhere meanwhile): put back all of mine.
-  const parts = lost.lost.includes('record') ? everyPartOf(mine) : lost.lost;
-  for (const part of parts) {
+  for (const part of lost.lost.includes('record') ? partsOf(mine) : lost.lost) {
     const dot = part.indexOf('.');
     if (dot < 0) {
       ownFields = true;
@@ -83,17 +100,9 @@ export function keptVersion(current: SyncRecord | undefined, lost: Pick<LostWrit
       else delete next[part];
       continue;
     }
-    const [field, key] = [part.slice(0, dot), part.slice(dot + 1)];
-    const entry = entriesOf(mine, field)[key];
-    if (entry) next[field] = { ...entriesOf(next, field), [key]: { ...entry, lastModified: stamp.lastModified, modifiedBy: stamp.modifiedBy } };
+    const field = part.slice(0, dot);
+    const entry = entryOf(mine, part) ?? { deleted: true }; // a removed entry keeps no data, like a tombstone
+    next[field] = { ...entriesOf(next, field), [part.slice(dot + 1)]: { ...entry, ...version } };
   }
-  // As with any component edit, entries alone keep the record's own stamp.
-  return ownFields ? { ...next, lastModified: stamp.lastModified, modifiedBy: stamp.modifiedBy } : next;
-}
-
-/** Every part of a record a user may have written: own fields and per-entry fields' entries. */
-function everyPartOf(record: SyncRecord): string[] {
-  const perEntry = new Set<string>(PER_ENTRY_FIELDS);
-  const own = Object.keys(record).filter((key) => !BOOKKEEPING_FIELDS.has(key) && !perEntry.has(key));
-  return [...own, ...PER_ENTRY_FIELDS.flatMap((field) => Object.keys(entriesOf(record, field)).map((key) => `${field}.${key}`))];
+  return ownFields ? { ...next, ...version } : next;
 }

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRecords } from '../../src/merge/lastModifiedWins.js';
-import { keptVersion, lostParts } from '../../src/merge/lostWrite.js';
+import { differingParts, keptVersion, lostParts } from '../../src/merge/lostWrite.js';
 import type { SyncRecord } from '../../src/merge/record.js';
 
 const ME = 'me';
 const rec = (lastModified: number, modifiedBy: string, fields: Record<string, unknown> = {}): SyncRecord => ({ id: 'p1', lastModified, modifiedBy, ...fields });
 const emojis = (lastModified: number, modifiedBy: string, list: string[]) => ({ kind: 'emojis', emojis: list, lastModified, modifiedBy });
 const tomb = (lastModified: number, modifiedBy = 'other', generation?: number) => rec(lastModified, modifiedBy, { deleted: true, ...(generation ? { generation } : {}) });
+
+describe('differingParts', () => {
+  it.each([
+    ['same data, other stamps', rec(1, 'a', { name: 'x', components: { emojis: emojis(1, 'a', ['🙂']) } }), rec(9, 'b', { name: 'x', components: { emojis: emojis(5, 'b', ['🙂']) } }), []],
+    ['a field', rec(1, 'a', { name: 'x' }), rec(1, 'a', { name: 'y' }), ['name']],
+    ['a field only one side has', rec(1, 'a', { parentId: 'p' }), rec(1, 'a'), ['parentId']],
+    ['an entry', rec(1, 'a', { components: { emojis: emojis(1, 'a', ['🙂']) } }), rec(1, 'a', { components: { emojis: emojis(1, 'a', ['🌴']) } }), ['components.emojis']],
+    ['an entry only one side has', rec(1, 'a', { components: {} }), rec(1, 'a', { components: { emojis: emojis(1, 'a', []) } }), ['components.emojis']],
+    ['bookkeeping fields are not parts', rec(1, 'a', { movedAt: 1, generation: 1 }), rec(2, 'b', { movedAt: 2 }), []],
+  ] as const)('%s', (_name, a, b, parts) => {
+    expect(differingParts(a, b)).toEqual(parts);
+    expect(differingParts(b, a).sort()).toEqual([...parts].sort());
+  });
+});
 
 describe('lostParts', () => {
   it.each([
@@ -58,6 +72,12 @@ describe('keptVersion ("Keep mine", "Restore")', () => {
     const mine = rec(5, ME, { name: 'mine', components: { emojis: emojis(4, ME, ['🙂']) } });
     const kept = keptVersion(restored, { mine, lost: ['record'] }, stamp);
     expect(kept).toEqual(rec(20, ME, { name: 'mine', generation: 1, components: { emojis: emojis(20, ME, ['🙂']) } }));
+  });
+
+  it('an entry mine did not have is written as removed, holding no data (undo of a first emoji)', () => {
+    const current = rec(9, 'other', { name: 'n', components: { emojis: emojis(8, ME, ['🙂']) } });
+    const kept = keptVersion(current, { mine: rec(1, ME, { name: 'n', components: {} }), lost: ['components.emojis'] }, stamp);
+    expect(kept).toEqual(rec(9, 'other', { name: 'n', components: { emojis: { deleted: true, lastModified: 20, modifiedBy: ME } } }));
   });
 
   it('a field I had removed is removed again', () => {
