@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
 import { startServer } from '../server/index.js';
+import { installProcessGuard } from '../server/processGuard.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +20,7 @@ const { values } = parseArgs({
 const host = values.host ?? process.env.HOST ?? '127.0.0.1';
 
 if (!process.env.VITE_BASIC_PROJECT_ID) {
+  installProcessGuard((m) => console.error(m));
   const server = await startServer({
     port: Number(values.port ?? process.env.PORT ?? 8787),
     host,

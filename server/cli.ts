@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startServer } from './index.js';
+import { installProcessGuard } from './processGuard.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +20,7 @@ const tokenTtlSeconds = Number(values['token-ttl'] ?? process.env.BASIC_TOKEN_TT
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${values.port ?? process.env.PORT}`);
 if (!Number.isFinite(tokenTtlSeconds) || tokenTtlSeconds <= 0) throw new Error('token TTL must be a positive number of seconds');
 
+installProcessGuard((message) => console.error(message));
 const server = await startServer({
   port,
   host: values.host ?? process.env.HOST ?? '127.0.0.1',

@@ -33,8 +33,15 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     if (size > maxBytes) throw new BadRequest(`body larger than ${maxBytes} bytes`, 413);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new BadRequest('body is not valid UTF-8');
+  }
 }
+
+/** Strict: invalid UTF-8 is refused rather than stored as U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Parses a JSON object body, whatever the content type says. With `acceptForm`

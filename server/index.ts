@@ -60,9 +60,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const authenticate = (req: IncomingMessage) => auth.verify(bearerToken(req));
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
     let parts: string[];
     try {
+      // Prefixed, not resolved against a base: a path like `//host/x` stays a path.
+      url = new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? req.url : `/${req.url}`}`);
       parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     } catch {
       throw new BadRequest('malformed path');

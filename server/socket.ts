@@ -19,6 +19,18 @@ import { Unauthorized } from './auth.js';
 const PAGE_SIZE = 500;
 /** Partial client batches are buffered until the final one; this bounds the buffer. */
 const MAX_BUFFERED_CHANGES = 50_000;
+/** A WebSocket close reason is at most 123 bytes of UTF-8 (RFC 6455); ws throws past that. */
+const MAX_CLOSE_REASON_BYTES = 123;
+const MAX_ERROR_MESSAGE_BYTES = 1024;
+
+/** `text` cut to at most `maxBytes` of UTF-8, at a character boundary, with "…" when cut. */
+export function cutToBytes(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  let end = maxBytes - 3; // room for "…" (3 bytes)
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1; // not inside a multi-byte character
+  return `${bytes.subarray(0, end).toString('utf8')}…`;
+}
 
 interface Connection {
   ws: WebSocket;
@@ -55,7 +67,10 @@ export class SocketHub {
     };
     ws.on('message', (data, isBinary) => {
       // Frames are handled one at a time, in order, even though identity checks are async.
-      conn.queue = conn.queue.then(() => this.onFrame(conn, data, isBinary));
+      // The queue never holds a rejection: a failure here is a bug, logged, not a crash.
+      conn.queue = conn.queue
+        .then(() => this.onFrame(conn, data, isBinary))
+        .catch((error: unknown) => this.options.log(`socket: unexpected failure: ${String(error)}`));
     });
     this.sockets.add(ws);
     ws.on('close', () => {
@@ -109,10 +124,16 @@ export class SocketHub {
       throw new BadRequest(`unknown frame type ${JSON.stringify(f.type)}`);
     } catch (error) {
       if (!(error instanceof BadRequest) && !(error instanceof Unauthorized)) this.options.log(`socket: ${String(error)}`);
-      const message = error instanceof Unauthorized ? `unauthorized: ${error.message}` : error instanceof Error ? error.message : String(error);
+      const reason = error instanceof Unauthorized ? `unauthorized: ${error.message}` : error instanceof Error ? error.message : String(error);
+      // Messages may quote what the client sent: bound them.
+      const message = cutToBytes(reason, MAX_ERROR_MESSAGE_BYTES);
       this.send(conn, { type: 'error', requestId, message });
-      conn.ws.close(error instanceof Unauthorized ? 4401 : 1008, message.slice(0, 120));
       this.forget(conn);
+      try {
+        conn.ws.close(error instanceof Unauthorized ? 4401 : 1008, cutToBytes(message, MAX_CLOSE_REASON_BYTES));
+      } catch {
+        conn.ws.terminate(); // a close that cannot be sent still ends the socket
+      }
     }
   }
 

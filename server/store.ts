@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREATE, DELETE, UPDATE, type Change } from '../src/protocol/socket.js';
 import type { BasicSchema, RecordValue } from '../src/protocol/schema.js';
-import { BadRequest, assertNoPrototypeKeys, assertRecordId, assertTable, validateFullRecord } from '../src/protocol/validate.js';
+import { BadRequest, assertSafeJson, assertRecordId, assertTable, validateFullRecord } from '../src/protocol/validate.js';
 
 export interface StoredChange {
   rev: number;
@@ -59,7 +59,7 @@ export function applyKeyPathMods(record: Record<string, unknown>, mods: Record<s
   for (const [keyPath, value] of Object.entries(mods)) {
     const parts = keyPath.split('.');
     if (parts.some((p) => p === '' )) throw new BadRequest(`invalid key path "${keyPath}"`);
-    assertNoPrototypeKeys(Object.fromEntries(parts.map((p) => [p, 0])), `mods["${keyPath}"]`);
+    assertSafeJson(Object.fromEntries(parts.map((p) => [p, 0])), `mods["${keyPath}"]`);
     if (parts[0] === 'id') throw new BadRequest('a record id cannot be modified');
     let node: Record<string, unknown> = next;
     for (const part of parts.slice(0, -1)) {

@@ -3,7 +3,8 @@
  * and by the client (remote data before it touches the local store). The field check is
  * `@basictech/schema`'s own `validateData` (what the SDK runs); this adds what it
  * misses: record ids, keys that would reach an object's prototype (its lookup
- * `fields[name]` finds `constructor` on Object.prototype), and `null` for `json`.
+ * `fields[name]` finds `constructor` on Object.prototype), numbers JSON cannot carry
+ * (Infinity), and `null` for `json`.
  */
 import { validateData } from '@basictech/schema';
 import type { BasicSchema, RecordValue } from './schema.js';
@@ -35,13 +36,18 @@ export function assertRecordId(id: unknown): asserts id is string {
   }
 }
 
-/** Rejects `__proto__`, `constructor` and `prototype` keys at any depth. */
-export function assertNoPrototypeKeys(value: unknown, path = 'value', depth = 0): void {
+/**
+ * Rejects what JSON cannot carry back unchanged or what reaches an object's prototype:
+ * `__proto__`, `constructor` and `prototype` keys, nesting past 32 levels, and numbers
+ * that are not finite (`1e999` parses as Infinity and would be stored as `null`).
+ */
+export function assertSafeJson(value: unknown, path = 'value', depth = 0): void {
   if (depth > MAX_DEPTH) throw new BadRequest(`${path} is nested deeper than ${MAX_DEPTH} levels`);
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new BadRequest(`${path} is not a finite number`);
   if (value === null || typeof value !== 'object') return;
   for (const key of Object.keys(value)) {
     if (PROTOTYPE_KEYS.has(key)) throw new BadRequest(`forbidden key "${key}" in ${path}`);
-    assertNoPrototypeKeys((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+    assertSafeJson((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
   }
 }
 
@@ -59,7 +65,7 @@ export function validateRecord(
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new BadRequest('record value must be a JSON object');
   }
-  assertNoPrototypeKeys(value);
+  assertSafeJson(value);
   const { id, ...fields } = value as Record<string, unknown>;
   if (id !== undefined) assertRecordId(id);
   const declared = schema.tables[table]!.fields;

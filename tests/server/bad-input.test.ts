@@ -24,6 +24,9 @@ describe('bad REST input gets a clear 4xx and changes nothing', () => {
     ['POST with id in path', 'POST', `${BASE}/p1`, { value: { name: 'x' } }, 405, /PUT/],
     ['PATCH of an unknown field', 'PATCH', `${BASE}/keep`, { value: { colour: 'red' } }, 400, /unknown field/],
     ['PATCH with a wrong type', 'PATCH', `${BASE}/keep`, { value: { lastModified: 'yesterday' } }, 400, /lastModified should be type number/],
+    ['a number JSON cannot carry back (1e999)', 'PUT', `${BASE}/p1`, '{"value":{"name":"x","lastModified":1e999}}', 400, /lastModified is not a finite number/],
+    ['1e999 deep inside json', 'PUT', `${BASE}/p1`, '{"value":{"components":{"e":{"n":-1e999}}}}', 400, /not a finite number/],
+    ['a path starting with //', 'GET', `//${P}/db/projects`, undefined, 404, /no route/],
   ];
 
   it.each(cases)('%s', async (_name, method, path, body, status, message) => {
@@ -35,6 +38,16 @@ describe('bad REST input gets a clear 4xx and changes nothing', () => {
     expect(res.body.message).toMatch(message);
     expect((await call(server, access_token, 'GET', BASE)).body.data).toEqual([project('keep')]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses a body that is not valid UTF-8 instead of storing U+FFFD', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const body = Buffer.concat([Buffer.from('{"value":{"name":"caf'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]);
+    const res = await fetch(`${server.url}${BASE}/p1`, { method: 'PUT', headers: { authorization: `Bearer ${access_token}` }, body });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toBe('body is not valid UTF-8');
+    expect((await call(server, access_token, 'GET', BASE)).body.data).toEqual([]);
   });
 
   it('refuses oversized bodies with 413 before reading them', async () => {
@@ -81,6 +94,28 @@ describe('bad socket input gets an error frame, then close, and changes nothing'
     expect((await s.closedByServer()).code).toBe(1008);
     expect((await call(server, access_token, 'GET', BASE)).body.data).toEqual([project('keep')]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each([
+    ['an unknown frame type of 100 × é (the close reason would be 200+ bytes)', `{"type":"${'é'.repeat(100)}"}`, /unknown frame type/],
+    ['a long non-ASCII table name', JSON.stringify({ type: 'changes', changes: [{ type: CREATE, table: '表'.repeat(300), key: 'k', obj: { id: 'k' } }], partial: false, baseRevision: 0, requestId: 1 }), /unknown table/],
+    ['a long non-ASCII key', JSON.stringify({ type: 'changes', changes: [{ type: CREATE, table: 'projects', key: '🔑'.repeat(300), obj: project('k') }], partial: false, baseRevision: 0, requestId: 1 }), /invalid record id/],
+  ])('survives %s: error frame, a close reason within 123 bytes, and the server still serves', async (_name, frame, message) => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const s = await TestSocket.identified(server, access_token);
+    s.send(frame);
+    const error = await s.next('error');
+    expect(error.message).toMatch(message);
+    expect(Buffer.byteLength(error.message)).toBeLessThanOrEqual(1024);
+    const closed = await s.closedByServer();
+    expect(closed.code).toBe(1008);
+    expect(Buffer.byteLength(closed.reason)).toBeLessThanOrEqual(123);
+    expect(closed.reason).toMatch(message);
+    // Still up: another socket identifies and writes.
+    const again = await TestSocket.identified(server, access_token);
+    again.send({ type: 'changes', changes: [{ type: CREATE, table: 'projects', key: 'after', obj: project('after') }], partial: false, baseRevision: 0, requestId: 1 });
+    expect(await again.next('ack')).toEqual({ type: 'ack', requestId: 1 });
   });
 
   it('answers the requestId of the refused change set', async () => {
