@@ -12,7 +12,8 @@ import { Auth, Unauthorized, type AuthUser } from './auth.js';
 import { allowCors, bearerToken, readObject, sendError, sendJson } from './http.js';
 import { handleDb, type DbRoute } from './rest.js';
 import { signInPage } from './signInPage.js';
-import { SocketHub } from './socket.js';
+import { RateLimiter, TooMany, type RateLimit } from './rateLimit.js';
+import { DEFAULT_SOCKET_LIMITS, SocketHub, type SocketLimits } from './socket.js';
 import { RecordStore, openDatabase } from './store.js';
 import { BadRequest } from '../src/protocol/validate.js';
 
@@ -30,6 +31,8 @@ export interface ServerOptions {
   secret?: string;
   maxBodyBytes?: number;
   maxFrameBytes?: number;
+  /** Socket bounds and rate limits (defaults in `DEFAULT_SOCKET_LIMITS`); sign-in attempts per IP. */
+  limits?: Partial<SocketLimits> & { signInsPerIp?: RateLimit };
   log?: (message: string) => void;
 }
 
@@ -42,6 +45,8 @@ export interface RunningServer {
   projectId: string;
   /** Signs in a named user without a browser (creates it on first use). */
   issueTokens(userName: string): Promise<TokenResponse & { user: AuthUser }>;
+  /** Open sockets, and how many have identified. */
+  sockets(): { sockets: number; identified: number };
   close(): Promise<void>;
 }
 
@@ -54,8 +59,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const db = openDatabase(options.dataDir ?? ':memory:');
   const store = new RecordStore(db, schema);
   const auth = new Auth(db, schema.project_id, options.tokenTtlSeconds ?? 3600, options.secret);
-  const hub = new SocketHub({ auth, store, schema, maxFrameBytes: options.maxFrameBytes ?? MiB, log });
-  const restContext = { store, schema, maxBodyBytes, onCommitted: hub.broadcast.bind(hub) };
+  const limits: SocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.limits };
+  const writesPerUser = new RateLimiter(limits.writesPerUser);
+  const signIns = new RateLimiter(options.limits?.signInsPerIp ?? { perSecond: 1, burst: 30 });
+  const hub = new SocketHub({ auth, store, schema, maxFrameBytes: options.maxFrameBytes ?? MiB, limits, writesPerUser, log });
+  const restContext = { store, schema, maxBodyBytes, writesPerUser, onCommitted: hub.broadcast.bind(hub) };
 
   const authenticate = (req: IncomingMessage) => auth.verify(bearerToken(req));
 
@@ -122,6 +130,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return void res.end(html);
     }
     if (req.method !== 'POST') throw new BadRequest('use GET or POST', 405);
+    const ip = req.socket.remoteAddress ?? '?';
+    if (!signIns.take(ip)) throw new TooMany(`too many sign-in attempts; try again in ${signIns.waitSeconds(ip)} s`);
     const name = String(params.user || params.new_user || '');
     const user = auth.userNamed(name);
     target.searchParams.set('code', auth.createCode(user.id));
@@ -139,6 +149,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     route(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (error instanceof Unauthorized) return sendError(res, 401, error.message);
+      if (error instanceof TooMany) return sendError(res, 429, error.message);
       if (error instanceof BadRequest) return sendError(res, error.status, error.message);
       log(`error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
       sendError(res, 500, 'internal error');
@@ -173,6 +184,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port,
     projectId: schema.project_id,
     issueTokens: (name) => auth.issueTokens(name),
+    sockets: () => hub.counts(),
     close() {
       closed ??= new Promise<void>((resolve) => {
         hub.closeAll();

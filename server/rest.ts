@@ -9,6 +9,7 @@ import { CREATE, DELETE, UPDATE, type Change } from '../src/protocol/socket.js';
 import type { AuthUser } from './auth.js';
 import { readObject, sendError, sendJson } from './http.js';
 import type { ApplyResult, RecordStore } from './store.js';
+import { TooMany, type RateLimiter } from './rateLimit.js';
 import { BadRequest, assertRecordId, assertTable } from '../src/protocol/validate.js';
 import type { BasicSchema } from '../src/protocol/schema.js';
 
@@ -22,6 +23,8 @@ export interface RestContext {
   store: RecordStore;
   schema: BasicSchema;
   maxBodyBytes: number;
+  /** Writes per user, shared with the socket. */
+  writesPerUser: RateLimiter;
   /** Called after every committed write so sockets of the account hear of it. */
   onCommitted(account: string, result: ApplyResult, source: string | null): void;
 }
@@ -34,6 +37,7 @@ export async function handleDb(ctx: RestContext, req: IncomingMessage, res: Serv
   const account = user.id;
 
   const write = (changes: Change[]) => {
+    if (!ctx.writesPerUser.take(account)) throw new TooMany('too many writes; slow down');
     const result = store.applyChanges(account, changes, null);
     ctx.onCommitted(account, result, null);
     return result;

@@ -5,17 +5,23 @@
  * committed change out to the account's other subscribed clients (no echo).
  * Sent changes are always full-record creates (upserts) or deletes, so a client
  * that lacks a record still receives it (the SDK drops updates for absent records).
+ *
+ * Every socket is bounded: it must identify in time, answer pings, read what it is
+ * sent (a catch-up is sent page by page as the socket drains; a live subscriber whose
+ * unsent data passes a bound is dropped and catches up from its checkpoint when it
+ * reconnects), and keep to rate limits; each user has a socket cap.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
-import { CREATE, DELETE, UPDATE, type Change, type ServerFrame } from '../src/protocol/socket.js';
+import { CREATE, DELETE, UPDATE, type Change, type ErrorCode, type ServerFrame } from '../src/protocol/socket.js';
 import type { Auth, AuthUser } from './auth.js';
 import type { ApplyResult, RecordStore } from './store.js';
 import { BadRequest } from '../src/protocol/validate.js';
 import type { BasicSchema } from '../src/protocol/schema.js';
 import { Unauthorized } from './auth.js';
+import { RateLimiter, TooMany, type RateLimit } from './rateLimit.js';
 
-/** Changes per outgoing `changes` frame; more go out as `partial: true` pages. */
+/** Changes per outgoing `changes` frame at most; more go out as `partial: true` pages. */
 const PAGE_SIZE = 500;
 /** Partial client batches are buffered until the final one; this bounds the buffer. */
 const MAX_BUFFERED_CHANGES = 50_000;
@@ -32,13 +38,46 @@ export function cutToBytes(text: string, maxBytes: number): string {
   return `${bytes.subarray(0, end).toString('utf8')}…`;
 }
 
+export interface SocketLimits {
+  /** A socket that has not sent a valid `clientIdentity` by then is closed (4408). */
+  identifyTimeoutMs: number;
+  /** Ping interval; a socket that did not answer the previous ping is dropped. */
+  heartbeatMs: number;
+  /** A subscriber with more unsent bytes than this is dropped (it catches up on reconnect). */
+  maxBufferedBytes: number;
+  /** Bytes of change JSON per outgoing page. */
+  pageBytes: number;
+  /** Bytes of a partial client batch buffered until its final part. */
+  maxPendingBytes: number;
+  /** Identified sockets per user. */
+  maxSocketsPerUser: number;
+  /** `changes` frames (writes) per socket, and per user over all sockets and REST writes. */
+  writesPerSocket: RateLimit;
+  writesPerUser: RateLimit;
+}
+
+export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
+  identifyTimeoutMs: 10_000,
+  heartbeatMs: 30_000,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  pageBytes: 256 * 1024,
+  maxPendingBytes: 16 * 1024 * 1024,
+  maxSocketsPerUser: 32,
+  writesPerSocket: { perSecond: 1_000, burst: 5_000 },
+  writesPerUser: { perSecond: 20_000, burst: 50_000 },
+};
+
 interface Connection {
   ws: WebSocket;
   user?: AuthUser;
   clientIdentity?: string;
   tables: Set<string>;
+  /** Receives live changes (set once its catch-up is sent). */
   subscribed: boolean;
-  pending: { requestIds: Array<number | string>; changes: Change[] };
+  /** Answered the last ping. */
+  alive: boolean;
+  identifyTimer?: NodeJS.Timeout;
+  pending: { requestIds: Array<number | string>; changes: Change[]; bytes: number };
   queue: Promise<void>;
 }
 
@@ -47,24 +86,37 @@ export interface SocketHubOptions {
   store: RecordStore;
   schema: BasicSchema;
   maxFrameBytes: number;
+  limits: SocketLimits;
+  /** Shared with REST writes. */
+  writesPerUser: RateLimiter;
   log: (message: string) => void;
 }
 
 export class SocketHub {
   private readonly byAccount = new Map<string, Set<Connection>>();
   /** Every open socket, identified or not (an unidentified one belongs to no account). */
-  private readonly sockets = new Set<WebSocket>();
+  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly writesPerSocket: RateLimiter;
+  private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly options: SocketHubOptions) {}
+  constructor(private readonly options: SocketHubOptions) {
+    this.writesPerSocket = new RateLimiter(options.limits.writesPerSocket);
+    this.heartbeat = setInterval(() => this.beat(), options.limits.heartbeatMs);
+    this.heartbeat.unref();
+  }
 
   accept(ws: WebSocket): void {
     const conn: Connection = {
       ws,
       tables: new Set(),
       subscribed: false,
-      pending: { requestIds: [], changes: [] },
+      alive: true,
+      pending: { requestIds: [], changes: [], bytes: 0 },
       queue: Promise.resolve(),
     };
+    conn.identifyTimer = setTimeout(() => {
+      if (!conn.user) this.close(conn, 4408, `no clientIdentity within ${this.options.limits.identifyTimeoutMs} ms`);
+    }, this.options.limits.identifyTimeoutMs);
     ws.on('message', (data, isBinary) => {
       // Frames are handled one at a time, in order, even though identity checks are async.
       // The queue never holds a rejection: a failure here is a bug, logged, not a crash.
@@ -72,11 +124,9 @@ export class SocketHub {
         .then(() => this.onFrame(conn, data, isBinary))
         .catch((error: unknown) => this.options.log(`socket: unexpected failure: ${String(error)}`));
     });
-    this.sockets.add(ws);
-    ws.on('close', () => {
-      this.sockets.delete(ws);
-      this.forget(conn);
-    });
+    ws.on('pong', () => (conn.alive = true));
+    this.connections.set(ws, conn);
+    ws.on('close', () => this.forget(conn));
     ws.on('error', () => this.forget(conn));
   }
 
@@ -86,19 +136,59 @@ export class SocketHub {
     for (const conn of this.byAccount.get(account) ?? []) {
       if (!conn.subscribed || (source !== null && conn.clientIdentity === source)) continue;
       const changes = result.changes.filter((c) => conn.tables.has(c.table));
-      if (changes.length > 0) this.sendPages(conn, changes, result.revision);
+      if (changes.length === 0) continue;
+      for (const page of this.pages(changes, result.revision)) this.sendText(conn, page);
     }
+  }
+
+  /** Open sockets, and how many have identified. */
+  counts(): { sockets: number; identified: number } {
+    let identified = 0;
+    for (const conn of this.connections.values()) if (conn.user) identified += 1;
+    return { sockets: this.connections.size, identified };
   }
 
   /** Ends every socket, including those still waiting on their identity (or a close would wait for them). */
   closeAll(): void {
-    for (const ws of this.sockets) ws.terminate();
-    this.sockets.clear();
+    clearInterval(this.heartbeat);
+    for (const conn of this.connections.values()) {
+      clearTimeout(conn.identifyTimer);
+      conn.ws.terminate();
+    }
+    this.connections.clear();
     this.byAccount.clear();
   }
 
+  /** Pings every socket; one that did not answer the previous ping is dead. */
+  private beat(): void {
+    for (const conn of this.connections.values()) {
+      if (!conn.alive) {
+        conn.ws.terminate();
+        this.forget(conn);
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.ws.ping();
+      } catch {
+        conn.ws.terminate();
+      }
+    }
+  }
+
   private forget(conn: Connection): void {
+    clearTimeout(conn.identifyTimer);
+    this.connections.delete(conn.ws);
     if (conn.user) this.byAccount.get(conn.user.id)?.delete(conn);
+  }
+
+  private close(conn: Connection, code: number, reason: string): void {
+    this.forget(conn);
+    try {
+      conn.ws.close(code, cutToBytes(reason, MAX_CLOSE_REASON_BYTES));
+    } catch {
+      conn.ws.terminate(); // a close that cannot be sent still ends the socket
+    }
   }
 
   private async onFrame(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
@@ -119,21 +209,17 @@ export class SocketHub {
       if (typeof f.requestId === 'number' || typeof f.requestId === 'string') requestId = f.requestId;
       if (f.type === 'clientIdentity') return await this.onIdentity(conn, f);
       if (!conn.user) throw new Unauthorized('the first frame must be clientIdentity with authToken');
-      if (f.type === 'changes') return this.onChanges(conn, f);
-      if (f.type === 'subscribe') return this.onSubscribe(conn, f);
+      if (f.type === 'changes') return this.onChanges(conn, f, size);
+      if (f.type === 'subscribe') return await this.onSubscribe(conn, f);
       throw new BadRequest(`unknown frame type ${JSON.stringify(f.type)}`);
     } catch (error) {
-      if (!(error instanceof BadRequest) && !(error instanceof Unauthorized)) this.options.log(`socket: ${String(error)}`);
+      if (!(error instanceof BadRequest) && !(error instanceof Unauthorized) && !(error instanceof TooMany)) this.options.log(`socket: ${String(error)}`);
       const reason = error instanceof Unauthorized ? `unauthorized: ${error.message}` : error instanceof Error ? error.message : String(error);
       // Messages may quote what the client sent: bound them.
       const message = cutToBytes(reason, MAX_ERROR_MESSAGE_BYTES);
-      this.send(conn, { type: 'error', requestId, message });
-      this.forget(conn);
-      try {
-        conn.ws.close(error instanceof Unauthorized ? 4401 : 1008, cutToBytes(message, MAX_CLOSE_REASON_BYTES));
-      } catch {
-        conn.ws.terminate(); // a close that cannot be sent still ends the socket
-      }
+      const code: ErrorCode = error instanceof Unauthorized ? 'UNAUTHORIZED' : error instanceof TooMany ? 'RATE_LIMITED' : 'BAD_REQUEST';
+      this.send(conn, { type: 'error', requestId, code, message });
+      this.close(conn, error instanceof Unauthorized ? 4401 : error instanceof TooMany ? 4429 : 1008, message);
     }
   }
 
@@ -144,10 +230,14 @@ export class SocketHub {
     if (given !== null && given !== undefined && (typeof given !== 'string' || given.length === 0 || given.length > 128)) {
       throw new BadRequest('clientIdentity must be null or a string of at most 128 characters');
     }
+    let conns = this.byAccount.get(user.id);
+    if ((conns?.size ?? 0) >= this.options.limits.maxSocketsPerUser) {
+      throw new TooMany(`at most ${this.options.limits.maxSocketsPerUser} sockets per user`);
+    }
     conn.tables = this.tablesOf(f.schema);
     conn.user = user;
+    clearTimeout(conn.identifyTimer);
     conn.clientIdentity = typeof given === 'string' ? given : randomUUID();
-    let conns = this.byAccount.get(user.id);
     if (!conns) this.byAccount.set(user.id, (conns = new Set()));
     conns.add(conn);
     this.send(conn, { type: 'clientIdentity', clientIdentity: conn.clientIdentity });
@@ -162,21 +252,29 @@ export class SocketHub {
     return new Set(serverTables.filter((t) => Object.hasOwn(tables, t)));
   }
 
-  private onChanges(conn: Connection, f: Record<string, unknown>): void {
+  private onChanges(conn: Connection, f: Record<string, unknown>, size: number): void {
     const { changes, partial, requestId } = f;
     if (!Array.isArray(changes)) throw new BadRequest('changes must be an array');
     if (typeof requestId !== 'number' && typeof requestId !== 'string') throw new BadRequest('changes needs a requestId');
+    const user = conn.user!;
+    if (!this.writesPerSocket.take(conn.clientIdentity!) || !this.options.writesPerUser.take(user.id)) {
+      throw new TooMany('too many writes; slow down and reconnect');
+    }
     for (const change of changes) this.assertChangeShape(conn, change);
     conn.pending.changes.push(...(changes as Change[]));
     conn.pending.requestIds.push(requestId);
+    conn.pending.bytes += size;
     if (conn.pending.changes.length > MAX_BUFFERED_CHANGES) throw new BadRequest(`more than ${MAX_BUFFERED_CHANGES} changes in one partial batch`);
+    if (conn.pending.bytes > this.options.limits.maxPendingBytes) {
+      throw new BadRequest(`more than ${this.options.limits.maxPendingBytes} bytes in one partial batch`);
+    }
     if (partial === true) return;
     const { changes: batch, requestIds } = conn.pending;
-    conn.pending = { requestIds: [], changes: [] };
+    conn.pending = { requestIds: [], changes: [], bytes: 0 };
     // All or nothing: a bad change anywhere in the batch rolls back the whole batch.
-    const result = this.options.store.applyChanges(conn.user!.id, batch, conn.clientIdentity!);
+    const result = this.options.store.applyChanges(user.id, batch, conn.clientIdentity!);
     for (const id of requestIds) this.send(conn, { type: 'ack', requestId: id });
-    this.broadcast(conn.user!.id, result, conn.clientIdentity!);
+    this.broadcast(user.id, result, conn.clientIdentity!);
   }
 
   private assertChangeShape(conn: Connection, change: unknown): void {
@@ -186,7 +284,12 @@ export class SocketHub {
     if (typeof c.table !== 'string' || !conn.tables.has(c.table)) throw new BadRequest(`unknown table ${JSON.stringify(c.table)}`);
   }
 
-  private onSubscribe(conn: Connection, f: Record<string, unknown>): void {
+  /**
+   * The catch-up, page by page as the socket drains (a client that does not read holds
+   * one page, not the account). Live changes start once it is sent: first whatever was
+   * committed meanwhile, then broadcasts, so none falls between the two.
+   */
+  private async onSubscribe(conn: Connection, f: Record<string, unknown>): Promise<void> {
     const { store } = this.options;
     const account = conn.user!.id;
     const current = store.currentRevision(account);
@@ -196,20 +299,61 @@ export class SocketHub {
       synced === null || synced > current
         ? store.snapshot(account, conn.tables)
         : store.changesSince(account, synced, conn.clientIdentity!, conn.tables);
-    this.sendPages(conn, changes, current);
+    for (const page of this.pages(changes, current)) {
+      if (!(await this.sendDrained(conn, page))) return;
+    }
+    const meanwhile = store.changesSince(account, current, conn.clientIdentity!, conn.tables);
+    if (meanwhile.length > 0) for (const page of this.pages(meanwhile, store.currentRevision(account))) this.sendText(conn, page);
     conn.subscribed = true;
   }
 
-  private sendPages(conn: Connection, changes: Change[], revision: number): void {
-    if (changes.length === 0) return this.send(conn, { type: 'changes', changes: [], currentRevision: revision, partial: false });
-    for (let i = 0; i < changes.length; i += PAGE_SIZE) {
-      const page = changes.slice(i, i + PAGE_SIZE);
-      this.send(conn, { type: 'changes', changes: page, currentRevision: revision, partial: i + PAGE_SIZE < changes.length });
+  /** `changes` frames of at most PAGE_SIZE changes and about `pageBytes` bytes; the last is not partial. */
+  private pages(changes: Change[], revision: number): string[] {
+    const frame = (parts: string[], partial: boolean) =>
+      `{"type":"changes","changes":[${parts.join(',')}],"currentRevision":${JSON.stringify(revision)},"partial":${partial}}`;
+    const pages: string[] = [];
+    let parts: string[] = [];
+    let bytes = 0;
+    for (const change of changes) {
+      const json = JSON.stringify(change);
+      if (parts.length > 0 && (parts.length >= PAGE_SIZE || bytes + json.length > this.options.limits.pageBytes)) {
+        pages.push(frame(parts, true));
+        parts = [];
+        bytes = 0;
+      }
+      parts.push(json);
+      bytes += json.length;
     }
+    pages.push(frame(parts, false));
+    return pages;
+  }
+
+  /** Sends and resolves once written out (true), or when the socket closed first (false). */
+  private sendDrained(conn: Connection, text: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (conn.ws.readyState !== conn.ws.OPEN) return resolve(false);
+      const onClose = () => resolve(false);
+      conn.ws.once('close', onClose);
+      conn.ws.send(text, (error) => {
+        conn.ws.off('close', onClose);
+        resolve(!error);
+      });
+    });
   }
 
   private send(conn: Connection, frame: ServerFrame): void {
-    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame));
+    this.sendText(conn, JSON.stringify(frame));
+  }
+
+  /** Sends; a socket whose unsent data passes the bound is dropped (it catches up on reconnect). */
+  private sendText(conn: Connection, text: string): void {
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    conn.ws.send(text);
+    if (conn.ws.bufferedAmount > this.options.limits.maxBufferedBytes) {
+      this.options.log(`socket: dropped a slow reader of ${conn.user?.name ?? 'nobody'} (${conn.ws.bufferedAmount} bytes unsent)`);
+      conn.ws.terminate();
+      this.forget(conn);
+    }
   }
 }
 

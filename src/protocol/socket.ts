@@ -54,7 +54,12 @@ export interface SubscribeFrame {
   type: 'subscribe';
   syncedRevision: Revision;
 }
-export type ClientFrame = ClientIdentityFrame | ClientChangesFrame | SubscribeFrame;
+/** Newer SDKs: a fresh access token on the open socket, instead of reconnecting. */
+export interface TokenUpdateFrame {
+  type: 'tokenUpdate';
+  authToken: string;
+}
+export type ClientFrame = ClientIdentityFrame | ClientChangesFrame | SubscribeFrame | TokenUpdateFrame;
 
 // Server -> client
 export interface ServerIdentityFrame {
@@ -71,9 +76,22 @@ export interface AckFrame {
   type: 'ack';
   requestId: number | string;
 }
+/**
+ * Why the server refused something. Newer SDKs reconnect with a fresh token after
+ * `TOKEN_EXPIRED` or `UNAUTHORIZED`; 0.5.0 reads only `message`.
+ */
+export type ErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'TOKEN_EXPIRED' | 'RATE_LIMITED';
 export interface ErrorFrame {
   type: 'error';
   requestId: number | string | null;
+  code?: ErrorCode;
   message: string;
 }
-export type ServerFrame = ServerIdentityFrame | ServerChangesFrame | AckFrame | ErrorFrame;
+/** The answer to `tokenUpdate`: accepted, or refused with a reason (the client reconnects). */
+export interface TokenUpdateAckFrame {
+  type: 'tokenUpdateAck';
+  ok: boolean;
+  code?: ErrorCode;
+  message?: string;
+}
+export type ServerFrame = ServerIdentityFrame | ServerChangesFrame | AckFrame | ErrorFrame | TokenUpdateAckFrame;
