@@ -102,7 +102,7 @@ async function client(serverUrl: string, user: string, extra: Partial<SyncServic
     storage: createStorage({ driver: memoryDriver() }),
     serverUrl,
     schema,
-    getToken: localServerTokenSource(serverUrl, user, schema.project_id),
+    getToken: localServerTokenSource(serverUrl, { user, password: `${user} bench password`, signUp: true }),
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     window: undefined,
     log: () => {},

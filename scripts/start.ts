@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
-import { startServer } from '../server/index.js';
+import { startServer, type RunningServer } from '../server/index.js';
 import { installProcessGuard } from '../server/processGuard.js';
 
 const { values } = parseArgs({
@@ -19,14 +19,15 @@ const { values } = parseArgs({
 });
 const host = values.host ?? process.env.HOST ?? '127.0.0.1';
 
+let localServer: RunningServer | undefined;
 if (!process.env.VITE_BASIC_PROJECT_ID) {
   installProcessGuard((m) => console.error(m));
-  const server = await startServer({
+  const server = (localServer = await startServer({
     port: Number(values.port ?? process.env.PORT ?? 8787),
     host,
     dataDir: values['data-dir'] ?? process.env.BASIC_DATA_DIR ?? '.basic-sync-data',
     log: (m) => console.error(m),
-  });
+  }));
   process.env.VITE_BASIC_SERVER_URL ??= server.url;
   console.log(`Local BasicDB server: ${server.url}`);
 }
@@ -34,4 +35,6 @@ if (!process.env.VITE_BASIC_PROJECT_ID) {
 const vite = await createServer({ server: { port: Number(values['app-port'] ?? 5173), host, strictPort: false } });
 await vite.listen();
 const url = vite.resolvedUrls?.local[0] ?? `http://${host}:${vite.config.server.port}/`;
+// The app may sign in through the server (redirects) and read its answers (CORS).
+for (const appUrl of [...(vite.resolvedUrls?.local ?? []), url]) localServer?.allowOrigin(appUrl);
 console.log(`App: ${url}   (add ?inspect for the sync machine panel, ?inspect=stately for the Stately inspector)`);

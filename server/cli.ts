@@ -1,6 +1,8 @@
 /**
- * `npm run server [-- --port 8787 --data-dir .basic-sync-data --token-ttl 3600]`
- * Flags win over env (PORT, HOST, BASIC_DATA_DIR, BASIC_TOKEN_TTL).
+ * `npm run server [-- --port 8787 --data-dir .basic-sync-data --token-ttl 3600
+ *   --allow-origin http://127.0.0.1:5173 --demo-sign-in]`
+ * Flags win over env (PORT, HOST, BASIC_DATA_DIR, BASIC_TOKEN_TTL, BASIC_ALLOWED_ORIGINS
+ * comma-separated, BASIC_JWT_SECRET).
  */
 import { parseArgs } from 'node:util';
 import { startServer } from './index.js';
@@ -12,8 +14,11 @@ const { values } = parseArgs({
     host: { type: 'string' },
     'data-dir': { type: 'string' },
     'token-ttl': { type: 'string' },
+    'allow-origin': { type: 'string', multiple: true },
+    'demo-sign-in': { type: 'boolean' },
   },
 });
+const origins = values['allow-origin'] ?? process.env.BASIC_ALLOWED_ORIGINS?.split(',').filter(Boolean);
 
 const port = Number(values.port ?? process.env.PORT ?? 8787);
 const tokenTtlSeconds = Number(values['token-ttl'] ?? process.env.BASIC_TOKEN_TTL ?? 3600);
@@ -26,11 +31,15 @@ const server = await startServer({
   host: values.host ?? process.env.HOST ?? '127.0.0.1',
   dataDir: values['data-dir'] ?? process.env.BASIC_DATA_DIR ?? '.basic-sync-data',
   tokenTtlSeconds,
+  secret: process.env.BASIC_JWT_SECRET || undefined,
+  allowedOrigins: origins,
+  demoSignIn: values['demo-sign-in'],
   log: (message) => console.error(message),
 });
 
 console.log(`BasicDB-compatible server for project "${server.projectId}" at ${server.url} (socket ${server.wsUrl})`);
-console.log(`Get a token without a browser: npm run token -- --url ${server.url} --user alice`);
+console.log(`Get a token without a browser: npm run token -- --url ${server.url} --user <name> --password <password> [--sign-up]`);
+if (values['demo-sign-in']) console.log('DEMO MODE: anyone can sign in by name alone, without a password (loopback only).');
 
 const shutdown = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', shutdown);

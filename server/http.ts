@@ -13,10 +13,16 @@ export function sendError(res: ServerResponse, status: number, message: string):
   sendJson(res, status, { error: message, message });
 }
 
-/** The app is served from another origin (Vite), so every answer allows CORS. */
-export function allowCors(req: IncomingMessage, res: ServerResponse): void {
-  res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
+/**
+ * CORS for the configured origins only (the app is served from another origin). Any
+ * other origin, `null` included, gets no CORS headers, so browsers keep its pages from
+ * reading the answers.
+ */
+export function allowCors(req: IncomingMessage, res: ServerResponse, allowed: ReadonlySet<string>): void {
   res.setHeader('vary', 'origin');
+  const origin = req.headers.origin;
+  if (!origin || !allowed.has(origin)) return;
+  res.setHeader('access-control-allow-origin', origin);
   res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
   res.setHeader('access-control-allow-headers', 'authorization, content-type');
   res.setHeader('access-control-max-age', '600');

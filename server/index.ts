@@ -8,10 +8,12 @@ import { WebSocketServer } from 'ws';
 import defaultSchema from '../basic.config.js';
 import type { BasicSchema } from '../src/protocol/schema.js';
 import type { TokenResponse } from '../src/protocol/rest.js';
-import { Auth, Unauthorized, type AuthUser } from './auth.js';
+import { randomBytes } from 'node:crypto';
+import { Auth, Unauthorized, type AuthUser, type PasswordCost } from './auth.js';
+import { signingKey } from './signingKey.js';
 import { allowCors, bearerToken, readObject, sendError, sendJson } from './http.js';
 import { handleDb, type DbRoute } from './rest.js';
-import { signInPage } from './signInPage.js';
+import { FAVICON_SVG, signInPage } from './signInPage.js';
 import { RateLimiter, TooMany, type RateLimit } from './rateLimit.js';
 import { DEFAULT_SOCKET_LIMITS, SocketHub, type SocketLimits } from './socket.js';
 import { RecordStore, openDatabase } from './store.js';
@@ -27,8 +29,20 @@ export interface ServerOptions {
   schema?: BasicSchema;
   /** Access-token lifetime. Default one hour, as Basic's. */
   tokenTtlSeconds?: number;
-  /** JWT signing secret; default one generated once and kept in the data folder. */
+  /** Refresh-token lifetime without use (default 30 days), and how long a used one still yields its successor (60 s). */
+  refreshTtlSeconds?: number;
+  refreshGraceSeconds?: number;
+  /** JWT signing secret; default a key file created once beside the data (`jwt.key`). */
   secret?: string;
+  /**
+   * Origins that may receive sign-in redirects and read answers (CORS). Default the app's
+   * own origin as `npm start` serves it (`http://127.0.0.1:5173`, `http://localhost:5173`).
+   */
+  allowedOrigins?: string[];
+  /** Name-only sign-in for demos; refused unless the server listens on loopback. */
+  demoSignIn?: boolean;
+  /** scrypt cost of new passwords (tests may pass a cheaper one). */
+  passwordCost?: PasswordCost;
   maxBodyBytes?: number;
   maxFrameBytes?: number;
   /** Socket bounds and rate limits (defaults in `DEFAULT_SOCKET_LIMITS`); sign-in attempts per IP. */
@@ -43,22 +57,43 @@ export interface RunningServer {
   wsUrl: string;
   port: number;
   projectId: string;
-  /** Signs in a named user without a browser (creates it on first use). */
+  /** Tokens for a named user, in process (no credentials): for tests and scripts beside the server. */
   issueTokens(userName: string): Promise<TokenResponse & { user: AuthUser }>;
+  /** Sets or replaces a user's password, creating the account if needed: in process only (tests, an operator's reset). */
+  setPassword(userName: string, password: string): Promise<AuthUser>;
+  /** Lets another origin receive sign-in redirects and read answers (e.g. the app once its port is known). */
+  allowOrigin(origin: string): void;
   /** Open sockets, and how many have identified. */
   sockets(): { sockets: number; identified: number };
   close(): Promise<void>;
 }
 
 const MiB = 1024 * 1024;
+export const DEFAULT_ALLOWED_ORIGINS = ['http://127.0.0.1:5173', 'http://localhost:5173'];
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+const CSRF_COOKIE = 'basic_csrf';
+
+const cookie = (req: IncomingMessage, name: string) =>
+  (req.headers.cookie ?? '').split(';').map((c) => c.trim().split('=')).find(([k]) => k === name)?.[1];
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const schema = options.schema ?? defaultSchema;
   const log = options.log ?? (() => {});
   const maxBodyBytes = options.maxBodyBytes ?? MiB;
-  const db = openDatabase(options.dataDir ?? ':memory:');
+  const host = options.host ?? '127.0.0.1';
+  if (options.demoSignIn && !LOOPBACK.test(host)) throw new Error(`demo sign-in (by name only) is refused on ${host}: listen on 127.0.0.1 or ::1`);
+  const dataDir = options.dataDir ?? ':memory:';
+  const db = openDatabase(dataDir);
   const store = new RecordStore(db, schema);
-  const auth = new Auth(db, schema.project_id, options.tokenTtlSeconds ?? 3600, options.secret);
+  const auth = new Auth(db, {
+    projectId: schema.project_id,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
+    refreshTtlSeconds: options.refreshTtlSeconds,
+    refreshGraceSeconds: options.refreshGraceSeconds,
+    key: signingKey(db, dataDir, options.secret),
+    passwordCost: options.passwordCost,
+  });
+  const allowedOrigins = new Set((options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS).map((o) => new URL(o).origin));
   const limits: SocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.limits };
   const writesPerUser = new RateLimiter(limits.writesPerUser);
   const signIns = new RateLimiter(options.limits?.signInsPerIp ?? { perSecond: 1, burst: 30 });
@@ -82,11 +117,30 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (req.method === 'GET' && parts.length === 0) {
       return sendJson(res, 200, { name: 'basic-sync local BasicDB', project_id: schema.project_id, ws: '/ws' });
     }
+    if (req.method === 'GET' && (url.pathname === '/favicon.svg' || url.pathname === '/favicon.ico')) {
+      res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' });
+      return void res.end(FAVICON_SVG);
+    }
     if (first === 'auth' && parts.length === 2) {
       if (second === 'authorize') return authorize(req, res, url);
       if (second === 'token' && req.method === 'POST') {
         const body = await readObject(req, maxBodyBytes);
+        // Scripts and tests: a user name and password for tokens, limited like the page.
+        if (body.grant_type === 'password') {
+          limitSignIns(req);
+          return sendJson(res, 200, await auth.passwordGrant(body.username, body.password));
+        }
         return sendJson(res, 200, await auth.exchange(body.code));
+      }
+      if (second === 'signup' && req.method === 'POST') {
+        limitSignIns(req);
+        const body = await readObject(req, maxBodyBytes);
+        const user = await auth.signUp(String(body.username ?? ''), body.password);
+        return sendJson(res, 200, await auth.exchange(auth.createCode(user.id)));
+      }
+      if (second === 'signout' && req.method === 'POST') {
+        auth.revoke((await readObject(req, maxBodyBytes)).refresh);
+        return sendJson(res, 200, { ok: true });
       }
       if (second === 'userInfo' && req.method === 'GET') return sendJson(res, 200, auth.userInfo(await authenticate(req)));
     }
@@ -111,6 +165,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return sendError(res, 404, `no route for ${req.method} ${url.pathname}`);
   }
 
+  function limitSignIns(req: IncomingMessage): void {
+    const ip = req.socket.remoteAddress ?? '?';
+    if (!signIns.take(ip)) throw new TooMany(`too many sign-in attempts; try again in ${signIns.waitSeconds(ip)} s`);
+  }
+
+  /**
+   * The sign-in page and its form. The redirect goes only to an allowed origin, `state`
+   * is required (the app checks it comes back), and the form carries a double-submit
+   * CSRF token, so another site cannot sign a visitor in as someone else.
+   */
   async function authorize(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const params = req.method === 'POST' ? await readObject(req, maxBodyBytes, true) : Object.fromEntries(url.searchParams);
     const clientId = String(params.client_id ?? '');
@@ -123,17 +187,33 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     } catch {
       throw new BadRequest('redirect_uri must be an absolute URL');
     }
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new BadRequest('redirect_uri must be http(s)');
-    if (req.method === 'GET') {
-      const html = signInPage({ clientId, redirectUri, state }, auth.listUsers());
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return void res.end(html);
-    }
+    if (!allowedOrigins.has(target.origin)) throw new BadRequest(`redirect_uri ${JSON.stringify(target.origin)} is not an allowed origin`);
+    if (state.length === 0 || state.length > 512) throw new BadRequest('state is required (1-512 characters)');
+    const page = (status: number, csrf: string, error?: string, userName?: string) => {
+      res.writeHead(status, {
+        'content-type': 'text/html; charset=utf-8',
+        'set-cookie': `${CSRF_COOKIE}=${csrf}; Path=/auth; HttpOnly; SameSite=Strict`,
+        'x-frame-options': 'DENY',
+        // form-action covers the redirect after the post too: the app's (allowed) origin.
+        'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' ${target.origin}; frame-ancestors 'none'`,
+      });
+      res.end(signInPage({ clientId, redirectUri, state, csrf, error, userName, demo: options.demoSignIn }));
+    };
+    if (req.method === 'GET') return page(200, randomBytes(18).toString('base64url'));
     if (req.method !== 'POST') throw new BadRequest('use GET or POST', 405);
-    const ip = req.socket.remoteAddress ?? '?';
-    if (!signIns.take(ip)) throw new TooMany(`too many sign-in attempts; try again in ${signIns.waitSeconds(ip)} s`);
-    const name = String(params.user || params.new_user || '');
-    const user = auth.userNamed(name);
+    const csrf = String(params.csrf ?? '');
+    if (!csrf || cookie(req, CSRF_COOKIE) !== csrf) throw new BadRequest('the sign-in form expired or came from another site; open the sign-in page again', 403);
+    limitSignIns(req);
+    const name = String(params.user ?? '');
+    let user: AuthUser;
+    try {
+      if (params.action === 'signup') user = await auth.signUp(name, params.password);
+      else if (params.action === 'demo' && options.demoSignIn) user = auth.userNamed(name);
+      else user = await auth.signIn(name, params.password);
+    } catch (error) {
+      if (!(error instanceof Unauthorized) && !(error instanceof BadRequest)) throw error;
+      return page(error instanceof Unauthorized ? 401 : error.status, csrf, error.message, name);
+    }
     target.searchParams.set('code', auth.createCode(user.id));
     target.searchParams.set('state', state);
     res.writeHead(302, { location: target.toString() });
@@ -141,7 +221,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
 
   const server = createServer((req, res) => {
-    allowCors(req, res);
+    allowCors(req, res, allowedOrigins);
     if (req.method === 'OPTIONS') {
       res.writeHead(204);
       return void res.end();
@@ -171,11 +251,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const shownHost = host !== '0.0.0.0' ? host : '127.0.0.1';
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   let closed: Promise<void> | undefined;
 
   return {
@@ -185,6 +265,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     projectId: schema.project_id,
     issueTokens: (name) => auth.issueTokens(name),
     sockets: () => hub.counts(),
+    setPassword: (name, password) => auth.setPassword(name, password),
+    allowOrigin: (origin) => void allowedOrigins.add(new URL(origin).origin),
     close() {
       closed ??= new Promise<void>((resolve) => {
         hub.closeAll();

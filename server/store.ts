@@ -29,7 +29,6 @@ const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS auth_codes (code TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, user_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, rev INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
   account TEXT NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, rev INTEGER NOT NULL,
@@ -50,7 +49,29 @@ export function openDatabase(dataDir: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(SCHEMA_SQL);
+  migrate(db);
   return db;
+}
+
+/**
+ * Schema changes of existing data files, by `user_version`:
+ * 1. accounts get passwords; refresh tokens rotate, expire and are revoked by family
+ *    (older, unrotatable refresh tokens are dropped: their users sign in again).
+ */
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version < 1) {
+    db.transaction(() => {
+      const columns = db.prepare<[], { name: string }>('PRAGMA table_info(users)').all().map((c) => c.name);
+      if (!columns.includes('password')) db.exec('ALTER TABLE users ADD COLUMN password TEXT');
+      db.exec(`DROP TABLE IF EXISTS refresh_tokens;
+        CREATE TABLE refresh_tokens (
+          token TEXT PRIMARY KEY, user_id TEXT NOT NULL, family TEXT NOT NULL, expires INTEGER NOT NULL,
+          replaced_by TEXT, replaced_at INTEGER, revoked INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens (family);`);
+      db.pragma('user_version = 1');
+    })();
+  }
 }
 
 /** Sets `a.b.c` inside `target`; `null` removes the property (Dexie key-path mods). */

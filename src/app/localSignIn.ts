@@ -72,18 +72,29 @@ export function createLocalSignIn(serverUrl: string, projectId: string) {
       return session;
     },
 
-    /** `getToken` for the sync service: the current token, or a refreshed one. */
+    /** `getToken` for the sync service: the current token, or a refreshed one (the refresh token rotates). */
     async getToken(options?: { forceRefresh?: boolean }): Promise<string> {
       if (accessToken && !options?.forceRefresh) return accessToken;
       const session = load();
       if (!session) throw new Error('signed out');
-      accessToken = (await exchange(session.refresh)).access_token;
+      const tokens = await exchange(session.refresh);
+      // Another tab may have rotated it meanwhile; the server hands both the same successor.
+      localStorage.setItem(SESSION_KEY, JSON.stringify({ ...session, refresh: tokens.refresh }));
+      accessToken = tokens.access_token;
       return accessToken;
     },
 
-    signOut() {
+    /** Forgets the session here and revokes its refresh token at the server. */
+    async signOut(): Promise<void> {
+      const session = load();
       accessToken = undefined;
       localStorage.removeItem(SESSION_KEY);
+      if (!session) return;
+      await fetch(`${serverUrl}/auth/signout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh: session.refresh }),
+      }).catch(() => undefined); // offline: the token still expires on its own
     },
   };
 }

@@ -46,8 +46,7 @@ if (config.mode === 'hosted') {
     void sync.service.start().then(() => performance.mark('basic-sync:local-ready'));
     const signOut = () => {
       sync.service.stop();
-      auth.signOut();
-      location.reload();
+      void auth.signOut().finally(() => location.reload());
     };
     root.render(
       <StrictMode>

@@ -1,45 +1,49 @@
 /**
- * The browserless sign-in for scripts and tests: post the sign-in form the way
- * the page does, take the `code` from the redirect, trade it at `/auth/token`.
+ * Sign-in against the local server without a browser, for scripts, tests and Node: a
+ * user name and password for tokens (`grant_type: password` at `/auth/token`), creating
+ * the account first when asked to. The browser app uses the redirect flow instead.
  */
 import type { TokenResponse } from '../protocol/rest.js';
 
-export async function signInWithoutBrowser(serverUrl: string, userName: string, projectId?: string): Promise<TokenResponse> {
-  const clientId = projectId ?? ((await (await fetch(serverUrl)).json()) as { project_id: string }).project_id;
-  const redirectUri = 'http://localhost/callback';
-  const state = crypto.randomUUID();
-  const form = new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, state, user: userName });
-  const redirect = await fetch(`${serverUrl}/auth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
-  const location = redirect.headers.get('location');
-  if (redirect.status !== 302 || !location) throw new Error(`sign-in failed: ${redirect.status} ${await redirect.text()}`);
-  const back = new URL(location);
-  if (back.searchParams.get('state') !== state) throw new Error('sign-in redirect carried a different state');
-  const res = await fetch(`${serverUrl}/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code: back.searchParams.get('code') }),
-  });
-  if (!res.ok) throw new Error(`token exchange failed: ${res.status} ${await res.text()}`);
-  return (await res.json()) as TokenResponse;
+export interface LocalCredentials {
+  user: string;
+  password: string;
+  /** Create the account when there is none with this name. */
+  signUp?: boolean;
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: TokenResponse & { error?: string } }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  return { status: res.status, body: (await res.json()) as TokenResponse & { error?: string } };
+}
+
+export async function signInWithoutBrowser(serverUrl: string, credentials: LocalCredentials): Promise<TokenResponse> {
+  const { user, password, signUp } = credentials;
+  let answer = await post(`${serverUrl}/auth/token`, { grant_type: 'password', username: user, password });
+  if (answer.status === 401 && signUp) {
+    answer = await post(`${serverUrl}/auth/signup`, { username: user, password });
+    // Created meanwhile by another client signing up at once: sign in after all.
+    if (answer.status === 409) answer = await post(`${serverUrl}/auth/token`, { grant_type: 'password', username: user, password });
+  }
+  if (answer.status !== 200) throw new Error(`sign-in failed: ${answer.status} ${answer.body.error ?? ''}`);
+  return answer.body;
 }
 
 /**
- * A `getToken` for the local server without a browser (tests, scripts, Node):
- * signs the named user in once, then refreshes with the refresh token.
+ * A `getToken` for the local server without a browser: signs in once, then refreshes with
+ * the refresh token (which rotates: each answer carries the next one).
  */
-export function localServerTokenSource(serverUrl: string, userName: string, projectId?: string) {
+export function localServerTokenSource(serverUrl: string, credentials: LocalCredentials) {
   let refresh: string | undefined;
   return async function getToken(): Promise<string> {
     if (refresh) {
-      const res = await fetch(`${serverUrl}/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code: refresh }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (res.ok) return ((await res.json()) as TokenResponse).access_token;
+      const answer = await post(`${serverUrl}/auth/token`, { code: refresh });
+      if (answer.status === 200) {
+        refresh = answer.body.refresh;
+        return answer.body.access_token;
+      }
     }
-    const tokens = await signInWithoutBrowser(serverUrl, userName, projectId);
+    const tokens = await signInWithoutBrowser(serverUrl, credentials);
     refresh = tokens.refresh;
     return tokens.access_token;
   };

@@ -30,6 +30,7 @@ export class Harness {
   appUrl!: string;
   private dataDir = mkdtempSync(join(tmpdir(), 'basic-sync-browser-'));
   private serverPort = 0;
+  private readonly accounts = new Set<string>();
 
   async start(): Promise<void> {
     if (!existsSync(CHROMIUM)) {
@@ -43,6 +44,7 @@ export class Harness {
     this.vite = await createVite({ server: { port: appPort, strictPort: true, host: '127.0.0.1', hmr: false }, logLevel: 'warn' });
     await this.vite.listen();
     this.appUrl = `http://127.0.0.1:${appPort}/`;
+    this.server.allowOrigin(this.appUrl);
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -55,7 +57,7 @@ export class Harness {
   }
 
   async startServer(): Promise<void> {
-    this.server = await startServer({ port: this.serverPort, dataDir: this.dataDir });
+    this.server = await startServer({ port: this.serverPort, dataDir: this.dataDir, allowedOrigins: this.appUrl ? [this.appUrl] : [] });
   }
 
   async stopServer(): Promise<void> {
@@ -81,7 +83,11 @@ export class Harness {
     await page.goto(`${this.appUrl}${query}`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('User name').fill(user);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Password').fill(`${user} browser password`);
+    // The first sign-in of a name in this run creates its account.
+    const action = this.accounts.has(user) ? 'Sign in' : 'Create account';
+    this.accounts.add(user);
+    await page.getByRole('button', { name: action }).click();
     await page.getByTestId('user-name').filter({ hasText: user }).waitFor();
     await waitForState(page, 'idle');
     return page;

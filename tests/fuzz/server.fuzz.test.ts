@@ -104,7 +104,7 @@ function sendAndWait(ws: WebSocket, frame: string | Buffer): Promise<void> {
 
 describe('the server process under seeded malformed input', () => {
   it(`survives ${FRAMES} frames and ${REQUESTS} REST requests (seed ${SEED}); other users' data is unchanged`, async () => {
-    const [alice, bob, mallory] = await Promise.all(['alice', 'bob', 'mallory'].map((u) => signInWithoutBrowser(url, u, P)));
+    const [alice, bob, mallory] = await Promise.all(['alice', 'bob', 'mallory'].map((user) => signInWithoutBrowser(url, { user, password: `${user} password`, signUp: true })));
     const bobId = ((await (await fetch(`${url}/auth/userInfo`, { headers: { authorization: `Bearer ${bob!.access_token}` } })).json()) as { id: string }).id;
     for (const [tokens, ids] of [[alice!, ['a1', 'a2', 'a3']], [bob!, ['b1', 'b2']]] as const) {
       for (const id of ids) {

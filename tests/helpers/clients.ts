@@ -7,7 +7,7 @@ import schema from '../../basic.config.js';
 import type { RunningServer } from '../../server/index.js';
 import { testServer } from './server.js';
 import { createProjectStore } from '../../src/app/stores.js';
-import { localServerTokenSource } from '../../src/remote/localAuth.js';
+import { localServerTokenSource, signInWithoutBrowser } from '../../src/remote/localAuth.js';
 import type { WebSocketConstructor } from '../../src/remote/syncSocket.js';
 import { createSyncService, type SyncServiceOptions } from '../../src/sync/syncService.js';
 
@@ -23,6 +23,9 @@ export interface TestClient {
   logs: string[];
 }
 
+/** The password test accounts get (the server's sign-in is real; tests sign up on first use). */
+export const testPassword = (user: string) => `${user} test password`;
+
 /** A started sync service for `user` with its own (or the given) storage. */
 export async function startClient(
   server: RunningServer | { url: string },
@@ -32,11 +35,19 @@ export async function startClient(
   const { startMayFail, ...serviceOptions } = options;
   const storage = options.storage ?? createStorage({ driver: memoryDriver() });
   const logs: string[] = [];
+  const credentials = { user, password: testPassword(user), signUp: true };
+  // The account exists with its password before the client signs in (in-process
+  // `issueTokens` makes password-less accounts, which no password opens).
+  if (!options.getToken) {
+    if ('setPassword' in server) await server.setPassword(user, credentials.password);
+    // Through a proxy the network may be down (a reload mid-fault): the client starts anyway.
+    else await signInWithoutBrowser(server.url, credentials).catch(() => undefined);
+  }
   const service = createSyncService({
     storage,
     serverUrl: server.url,
     schema,
-    getToken: localServerTokenSource(server.url, user, schema.project_id),
+    getToken: localServerTokenSource(server.url, credentials),
     debounceMs: 500,
     maxWaitMs: 1500,
     retry: { baseMs: 50, maxMs: 400 },

@@ -8,7 +8,8 @@ const running: RunningServer[] = [];
 
 /** Starts a server for this test; it is closed after the test. */
 export async function testServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const server = await startServer({ dataDir: ':memory:', ...options });
+  // A cheap scrypt cost keeps hundreds of test sign-ups fast; the default is in server/auth.ts.
+  const server = await startServer({ dataDir: ':memory:', passwordCost: { N: 2 ** 10, r: 8, p: 1 }, ...options });
   running.push(server);
   return server;
 }

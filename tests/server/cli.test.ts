@@ -25,7 +25,8 @@ describe('npm run server', () => {
       expect((await fetch(`${url}/project/other/schema`)).status).toBe(404);
 
       const token = await new Promise<string>((resolve, reject) => {
-        const cli = spawn(process.execPath, ['--import', 'tsx', 'server/token-cli.ts', '--url', url, '--user', 'erin'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const args = ['--import', 'tsx', 'server/token-cli.ts', '--url', url, '--user', 'erin', '--sign-up'];
+        const cli = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BASIC_PASSWORD: 'erin password' } });
         let out = '';
         cli.stdout.on('data', (d) => (out += d));
         cli.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out).access_token) : reject(new Error(`token cli exited ${code}`))));

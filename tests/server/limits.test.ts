@@ -128,17 +128,12 @@ describe('rate limits', () => {
 
   it('sign-in attempts per IP: 429 past the burst', async () => {
     const server = await testServer({ limits: { signInsPerIp: { perSecond: 0.001, burst: 2 } } });
-    const attempt = () =>
-      fetch(`${server.url}/auth/authorize`, {
-        method: 'POST',
-        body: new URLSearchParams({ client_id: P, redirect_uri: 'http://localhost/cb', state: 's', user: 'alice' }),
-        redirect: 'manual',
-      });
-    expect((await attempt()).status).toBe(302);
-    expect((await attempt()).status).toBe(302);
+    const attempt = () => call(server, null, 'POST', '/auth/token', { grant_type: 'password', username: 'alice', password: 'guess guess' });
+    expect((await attempt()).status).toBe(401);
+    expect((await attempt()).status).toBe(401);
     const third = await attempt();
     expect(third.status).toBe(429);
-    expect(((await third.json()) as { message: string }).message).toMatch(/too many sign-in attempts/);
+    expect(third.body.message).toMatch(/too many sign-in attempts/);
   });
 
   it('caps the bytes of a partial batch', async () => {
