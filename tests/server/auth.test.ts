@@ -65,7 +65,7 @@ describe('auth', () => {
     expect(signIn.status).toBe(302);
     const wrong = await postForm(server, await openSignInPage(server), { action: 'signin', user: 'alice', password: 'wrong horse' });
     expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toContain('wrong user name or password');
+    expect(await wrong.text()).toContain('Wrong user name or password.');
   });
 
   it('says the same for an unknown name as for a wrong password, refuses a taken name and a short password', async () => {
