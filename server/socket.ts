@@ -18,7 +18,7 @@ import type { Auth, AuthUser } from './auth.js';
 import type { ApplyResult, RecordStore } from './store.js';
 import { BadRequest } from '../src/protocol/validate.js';
 import type { BasicSchema } from '../src/protocol/schema.js';
-import { Unauthorized } from './auth.js';
+import { TokenExpired, Unauthorized } from './auth.js';
 import { RateLimiter, TooMany, type RateLimit } from './rateLimit.js';
 
 /** Changes per outgoing `changes` frame at most; more go out as `partial: true` pages. */
@@ -77,6 +77,8 @@ interface Connection {
   /** Answered the last ping. */
   alive: boolean;
   identifyTimer?: NodeJS.Timeout;
+  /** Fires when the access token expires, unless a `tokenUpdate` moved it. */
+  expiryTimer?: NodeJS.Timeout;
   pending: { requestIds: Array<number | string>; changes: Change[]; bytes: number };
   queue: Promise<void>;
 }
@@ -178,6 +180,7 @@ export class SocketHub {
 
   private forget(conn: Connection): void {
     clearTimeout(conn.identifyTimer);
+    clearTimeout(conn.expiryTimer);
     this.connections.delete(conn.ws);
     if (conn.user) this.byAccount.get(conn.user.id)?.delete(conn);
   }
@@ -211,13 +214,15 @@ export class SocketHub {
       if (!conn.user) throw new Unauthorized('the first frame must be clientIdentity with authToken');
       if (f.type === 'changes') return this.onChanges(conn, f, size);
       if (f.type === 'subscribe') return await this.onSubscribe(conn, f);
+      if (f.type === 'tokenUpdate') return await this.onTokenUpdate(conn, f);
       throw new BadRequest(`unknown frame type ${JSON.stringify(f.type)}`);
     } catch (error) {
       if (!(error instanceof BadRequest) && !(error instanceof Unauthorized) && !(error instanceof TooMany)) this.options.log(`socket: ${String(error)}`);
       const reason = error instanceof Unauthorized ? `unauthorized: ${error.message}` : error instanceof Error ? error.message : String(error);
       // Messages may quote what the client sent: bound them.
       const message = cutToBytes(reason, MAX_ERROR_MESSAGE_BYTES);
-      const code: ErrorCode = error instanceof Unauthorized ? 'UNAUTHORIZED' : error instanceof TooMany ? 'RATE_LIMITED' : 'BAD_REQUEST';
+      const code: ErrorCode =
+        error instanceof TokenExpired ? 'TOKEN_EXPIRED' : error instanceof Unauthorized ? 'UNAUTHORIZED' : error instanceof TooMany ? 'RATE_LIMITED' : 'BAD_REQUEST';
       this.send(conn, { type: 'error', requestId, code, message });
       this.close(conn, error instanceof Unauthorized ? 4401 : error instanceof TooMany ? 4429 : 1008, message);
     }
@@ -225,7 +230,7 @@ export class SocketHub {
 
   private async onIdentity(conn: Connection, f: Record<string, unknown>): Promise<void> {
     if (conn.user) throw new BadRequest('clientIdentity was already sent on this socket');
-    const user = await this.options.auth.verify(f.authToken);
+    const { user, expiresAt } = await this.options.auth.verifyToken(f.authToken);
     const given = f.clientIdentity;
     if (given !== null && given !== undefined && (typeof given !== 'string' || given.length === 0 || given.length > 128)) {
       throw new BadRequest('clientIdentity must be null or a string of at most 128 characters');
@@ -240,7 +245,39 @@ export class SocketHub {
     conn.clientIdentity = typeof given === 'string' ? given : randomUUID();
     if (!conns) this.byAccount.set(user.id, (conns = new Set()));
     conns.add(conn);
+    this.expireAt(conn, expiresAt);
     this.send(conn, { type: 'clientIdentity', clientIdentity: conn.clientIdentity });
+  }
+
+  /**
+   * A socket lives as long as its access token: at `exp` it gets `TOKEN_EXPIRED` and is
+   * closed (4401), so a revoked user cannot keep writing. Newer clients send a fresh
+   * token before then (`tokenUpdate`); 0.5.0 clients reconnect with one.
+   */
+  private expireAt(conn: Connection, expiresAt: number): void {
+    clearTimeout(conn.expiryTimer);
+    // setTimeout holds at most ~24.8 days; a longer token is checked again then.
+    const wait = Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1);
+    conn.expiryTimer = setTimeout(() => {
+      if (Date.now() < expiresAt) return this.expireAt(conn, expiresAt);
+      this.send(conn, { type: 'error', requestId: null, code: 'TOKEN_EXPIRED', message: 'unauthorized: access token expired' });
+      this.close(conn, 4401, 'access token expired');
+    }, wait);
+    conn.expiryTimer.unref();
+  }
+
+  /** A fresh access token on the open socket (newer SDKs), for the same user. */
+  private async onTokenUpdate(conn: Connection, f: Record<string, unknown>): Promise<void> {
+    try {
+      const { user, expiresAt } = await this.options.auth.verifyToken(f.authToken);
+      if (user.id !== conn.user!.id) throw new Unauthorized('the token is for another user');
+      this.expireAt(conn, expiresAt);
+      this.send(conn, { type: 'tokenUpdateAck', ok: true });
+    } catch (error) {
+      if (!(error instanceof Unauthorized)) throw error;
+      // The old token still holds until it expires; the client reconnects with a good one.
+      this.send(conn, { type: 'tokenUpdateAck', ok: false, code: error instanceof TokenExpired ? 'TOKEN_EXPIRED' : 'UNAUTHORIZED', message: error.message });
+    }
   }
 
   /** The tables this client knows: those of its schema that the server has too. */

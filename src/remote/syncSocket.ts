@@ -129,8 +129,12 @@ export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketH
         waiting.delete(frame.requestId as number);
         return w.resolve();
       }
+      case 'tokenUpdateAck':
+        return; // answers a token sent on the open socket (newer servers)
       case 'error': {
         const message = typeof frame.message === 'string' ? frame.message : 'unknown error';
+        // An expired or refused token: reconnect with a fresh one (newer servers say so by code).
+        const tokenRefused = frame.code === 'TOKEN_EXPIRED' || frame.code === 'UNAUTHORIZED' || /^unauthorized/.test(message);
         const w = waiting.get(frame.requestId as number);
         if (w) {
           clearTimeout(w.timer);
@@ -139,7 +143,7 @@ export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketH
         }
         // Report the close when the socket has really closed (a macrotask later), so
         // whoever awaited the refused request handles the refusal first.
-        closeReason = { reason: `server error: ${message}`, code: /^unauthorized/.test(message) ? 4401 : 1008 };
+        closeReason = { reason: `server error: ${message}`, code: tokenRefused ? 4401 : 1008 };
         try {
           ws.close();
         } catch {

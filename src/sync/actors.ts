@@ -124,6 +124,7 @@ export function createSyncActors(deps: SyncDeps) {
         {
           onOpen: (identity) => {
             connection = socket;
+            triedRefresh = false; // a token that expires later gets its own refresh-and-reconnect
             if (identity !== clientIdentity) local.updateMeta({ clientIdentity: identity }).catch(() => {});
             send({ type: 'SOCKET.OPEN' });
           },

@@ -188,3 +188,45 @@ describe('/ws: the Dexie.Syncable protocol', () => {
     expect(await onlyProjects.quietFor('changes')).toBe(true);
   });
 });
+
+describe('access tokens on an open socket', () => {
+  it('closes a socket when its token expires (TOKEN_EXPIRED, 4401); a tokenUpdate with a fresh token keeps it open until that one expires', async () => {
+    const server = await testServer({ tokenTtlSeconds: 2 });
+    const first = await server.issueTokens('alice');
+    const plain = await TestSocket.identified(server, first.access_token);
+    const updated = await TestSocket.identified(server, first.access_token);
+    await new Promise((r) => setTimeout(r, 1000));
+    updated.send({ type: 'tokenUpdate', authToken: (await server.issueTokens('alice')).access_token });
+    expect(await updated.next('tokenUpdateAck')).toEqual({ type: 'tokenUpdateAck', ok: true });
+
+    expect(await plain.next('error', 3000)).toMatchObject({ code: 'TOKEN_EXPIRED' });
+    expect((await plain.closedByServer()).code).toBe(4401);
+    expect(updated.closed).toBeUndefined(); // its token lasts about a second longer
+    updated.send({ type: 'changes', changes: [{ type: CREATE, table: 'projects', key: 'p1', obj: project('p1') }], partial: false, baseRevision: null, requestId: 1 });
+    expect(await updated.next('ack')).toEqual({ type: 'ack', requestId: 1 });
+    expect(await updated.next('error', 3000)).toMatchObject({ code: 'TOKEN_EXPIRED' });
+    expect((await updated.closedByServer()).code).toBe(4401);
+  });
+
+  it('refuses a tokenUpdate with another user\'s token or a bad one, and keeps the socket on its old token', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const s = await TestSocket.identified(server, access_token);
+    s.send({ type: 'tokenUpdate', authToken: (await server.issueTokens('bob')).access_token });
+    expect(await s.next('tokenUpdateAck')).toMatchObject({ ok: false, code: 'UNAUTHORIZED', message: 'the token is for another user' });
+    s.send({ type: 'tokenUpdate', authToken: 'not-a-jwt' });
+    expect(await s.next('tokenUpdateAck')).toMatchObject({ ok: false, code: 'UNAUTHORIZED' });
+    s.send({ type: 'subscribe', syncedRevision: null });
+    expect((await s.next('changes')).changes).toEqual([]);
+  });
+
+  it('answers an expired token at identify with TOKEN_EXPIRED', async () => {
+    const server = await testServer({ tokenTtlSeconds: 1 });
+    const { access_token } = await server.issueTokens('alice');
+    await new Promise((r) => setTimeout(r, 2100));
+    const s = await TestSocket.open(server);
+    s.send({ type: 'clientIdentity', clientIdentity: null, authToken: access_token });
+    expect(await s.next('error')).toMatchObject({ code: 'TOKEN_EXPIRED', message: 'unauthorized: access token expired' });
+    expect((await s.closedByServer()).code).toBe(4401);
+  });
+});
