@@ -245,7 +245,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     server,
     path: '/ws',
     maxPayload: 4 * (options.maxFrameBytes ?? MiB),
-    perMessageDeflate: { threshold: 1024 },
+    // ws applies `threshold` only without server context takeover; without it every ack is compressed.
+    perMessageDeflate: { threshold: 1024, serverNoContextTakeover: true, clientNoContextTakeover: true, concurrencyLimit: 64 },
   });
   wss.on('connection', (ws) => hub.accept(ws));
 

@@ -21,6 +21,13 @@ import type { BasicSchema } from '../src/protocol/schema.js';
 import { TokenExpired, Unauthorized } from './auth.js';
 import { RateLimiter, TooMany, type RateLimit } from './rateLimit.js';
 
+/** How long the first batch of a group waits for others to share its transaction. */
+const GROUP_COMMIT_WINDOW_MS = 2;
+
+/** A socket with this many frames waiting is not read until it is down to RESUME_AT. */
+const PAUSE_AT = 64;
+const RESUME_AT = 16;
+
 /** Changes per outgoing `changes` frame at most; more go out as `partial: true` pages. */
 const PAGE_SIZE = 500;
 /** Partial client batches are buffered until the final one; this bounds the buffer. */
@@ -77,6 +84,8 @@ interface Connection {
   /** Answered the last ping. */
   alive: boolean;
   identifyTimer?: NodeJS.Timeout;
+  /** Frames received and not yet handled (backpressure). */
+  waiting: number;
   /** Fires when the access token expires, unless a `tokenUpdate` moved it. */
   expiryTimer?: NodeJS.Timeout;
   pending: { requestIds: Array<number | string>; changes: Change[]; bytes: number };
@@ -100,6 +109,11 @@ export class SocketHub {
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly writesPerSocket: RateLimiter;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly commitQueue: Array<{
+    batch: { account: string; changes: Change[]; source: string };
+    resolve(result: ApplyResult): void;
+    reject(error: unknown): void;
+  }> = [];
 
   constructor(private readonly options: SocketHubOptions) {
     this.writesPerSocket = new RateLimiter(options.limits.writesPerSocket);
@@ -113,6 +127,7 @@ export class SocketHub {
       tables: new Set(),
       subscribed: false,
       alive: true,
+      waiting: 0,
       pending: { requestIds: [], changes: [], bytes: 0 },
       queue: Promise.resolve(),
     };
@@ -120,11 +135,19 @@ export class SocketHub {
       if (!conn.user) this.close(conn, 4408, `no clientIdentity within ${this.options.limits.identifyTimeoutMs} ms`);
     }, this.options.limits.identifyTimeoutMs);
     ws.on('message', (data, isBinary) => {
-      // Frames are handled one at a time, in order, even though identity checks are async.
+      // Frames are handled one at a time, in order, even though identity checks and
+      // commits are async. Backpressure: a client that sends faster than its writes
+      // commit is not read until it has caught up.
+      conn.waiting += 1;
+      if (conn.waiting >= PAUSE_AT) ws.pause();
       // The queue never holds a rejection: a failure here is a bug, logged, not a crash.
       conn.queue = conn.queue
         .then(() => this.onFrame(conn, data, isBinary))
-        .catch((error: unknown) => this.options.log(`socket: unexpected failure: ${String(error)}`));
+        .catch((error: unknown) => this.options.log(`socket: unexpected failure: ${String(error)}`))
+        .finally(() => {
+          conn.waiting -= 1;
+          if (ws.isPaused && conn.waiting <= RESUME_AT) ws.resume();
+        });
     });
     ws.on('pong', () => (conn.alive = true));
     this.connections.set(ws, conn);
@@ -212,7 +235,7 @@ export class SocketHub {
       if (typeof f.requestId === 'number' || typeof f.requestId === 'string') requestId = f.requestId;
       if (f.type === 'clientIdentity') return await this.onIdentity(conn, f);
       if (!conn.user) throw new Unauthorized('the first frame must be clientIdentity with authToken');
-      if (f.type === 'changes') return this.onChanges(conn, f, size);
+      if (f.type === 'changes') return await this.onChanges(conn, f, size);
       if (f.type === 'subscribe') return await this.onSubscribe(conn, f);
       if (f.type === 'tokenUpdate') return await this.onTokenUpdate(conn, f);
       throw new BadRequest(`unknown frame type ${JSON.stringify(f.type)}`);
@@ -289,7 +312,7 @@ export class SocketHub {
     return new Set(serverTables.filter((t) => Object.hasOwn(tables, t)));
   }
 
-  private onChanges(conn: Connection, f: Record<string, unknown>, size: number): void {
+  private async onChanges(conn: Connection, f: Record<string, unknown>, size: number): Promise<void> {
     const { changes, partial, requestId } = f;
     if (!Array.isArray(changes)) throw new BadRequest('changes must be an array');
     if (typeof requestId !== 'number' && typeof requestId !== 'string') throw new BadRequest('changes needs a requestId');
@@ -309,9 +332,38 @@ export class SocketHub {
     const { changes: batch, requestIds } = conn.pending;
     conn.pending = { requestIds: [], changes: [], bytes: 0 };
     // All or nothing: a bad change anywhere in the batch rolls back the whole batch.
-    const result = this.options.store.applyChanges(user.id, batch, conn.clientIdentity!);
+    const result = await this.commit({ account: user.id, changes: batch, source: conn.clientIdentity! });
     for (const id of requestIds) this.send(conn, { type: 'ack', requestId: id });
     this.broadcast(user.id, result, conn.clientIdentity!);
+  }
+
+  /**
+   * Group commit: batches that arrive within one turn of the event loop share one
+   * transaction (one fsync); each is acknowledged only after that commit, so nothing
+   * acknowledged can be lost.
+   */
+  private commit(batch: { account: string; changes: Change[]; source: string }): Promise<ApplyResult> {
+    return new Promise((resolve, reject) => {
+      this.commitQueue.push({ batch, resolve, reject });
+      // A short window: compressed frames are inflated off-thread and arrive over several turns.
+      if (this.commitQueue.length === 1) setTimeout(() => this.flushCommits(), GROUP_COMMIT_WINDOW_MS);
+    });
+  }
+
+  private flushCommits(): void {
+    const group = this.commitQueue.splice(0);
+    let results: Array<ApplyResult | Error>;
+    try {
+      results = this.options.store.applyGroup(group.map((g) => g.batch));
+    } catch (error) {
+      for (const g of group) g.reject(error);
+      return;
+    }
+    group.forEach((g, i) => {
+      const result = results[i]!;
+      if (result instanceof Error) g.reject(result);
+      else g.resolve(result);
+    });
   }
 
   private assertChangeShape(conn: Connection, change: unknown): void {

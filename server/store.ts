@@ -158,6 +158,24 @@ export class RecordStore {
     }).immediate();
   }
 
+  /**
+   * Several batches in one transaction (one fsync): each in its own savepoint, so a bad
+   * batch is rolled back alone and comes back as its error; the rest commit together.
+   */
+  applyGroup(batches: Array<{ account: string; changes: Change[]; source: string | null }>): Array<ApplyResult | Error> {
+    return this.db
+      .transaction(() =>
+        batches.map((b) => {
+          try {
+            return this.applyChanges(b.account, b.changes, b.source);
+          } catch (error) {
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        }),
+      )
+      .immediate();
+  }
+
   /** Net changes after `revision` not written by `excludeSource`, as creates and deletes. */
   changesSince(account: string, revision: number, excludeSource: string | null, tables: Set<string>): Change[] {
     const touched = new Map<string, StoredChange>();

@@ -230,3 +230,32 @@ describe('access tokens on an open socket', () => {
     expect((await s.closedByServer()).code).toBe(4401);
   });
 });
+
+describe('group commit', () => {
+  it('batches from many sockets share a transaction, but a bad one fails alone; every acked write is stored, in order per socket', async () => {
+    const server = await testServer();
+    const { access_token } = await server.issueTokens('alice');
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => TestSocket.identified(server, access_token)));
+    // Sent in one go: 8 sockets × 25 frames, one socket's 3rd frame is invalid.
+    sockets.forEach((s, i) => {
+      for (let n = 0; n < 25; n++) {
+        const bad = i === 3 && n === 2;
+        const obj = bad ? { id: `s${i}-${n}`, name: 42 } : project(`s${i}-${n}`);
+        s.send({ type: 'changes', changes: [{ type: CREATE, table: 'projects', key: `s${i}-${n}`, obj }], partial: false, baseRevision: null, requestId: n });
+      }
+    });
+    for (const [i, s] of sockets.entries()) {
+      if (i === 3) {
+        expect(await s.next('ack')).toEqual({ type: 'ack', requestId: 0 });
+        expect(await s.next('ack')).toEqual({ type: 'ack', requestId: 1 });
+        expect(await s.next('error')).toMatchObject({ requestId: 2, code: 'BAD_REQUEST' });
+        continue;
+      }
+      for (let n = 0; n < 25; n++) expect(await s.next('ack')).toEqual({ type: 'ack', requestId: n });
+    }
+    const stored = new Set((await call(server, access_token, 'GET', `/account/${P}/db/projects`)).body.data.map((r: { id: string }) => r.id));
+    for (let i = 0; i < 8; i++) for (let n = 0; n < 25; n++) if (i !== 3) expect(stored.has(`s${i}-${n}`)).toBe(true);
+    expect(stored.has('s3-0') && stored.has('s3-1')).toBe(true);
+    expect(stored.has('s3-2')).toBe(false);
+  });
+});
