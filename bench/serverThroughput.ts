@@ -5,6 +5,9 @@
  * shows as latency, not as a lower offer). Measures acknowledgements per second and ack
  * latency; then kills the server with SIGKILL, restarts it on the same data, and checks
  * that every acknowledged write is there.
+ *
+ * Alone: `npx tsx bench/serverThroughput.ts` (RATE, SECONDS; COMPRESS=0 for the uncompressed
+ * ceiling; SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
