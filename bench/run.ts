@@ -18,6 +18,7 @@ import { localServerTokenSource } from '../src/remote/localAuth.js';
 import type { WebSocketConstructor } from '../src/remote/syncSocket.js';
 import { createSyncService, type SyncServiceOptions } from '../src/sync/syncService.js';
 import { browserColdStart } from './browserColdStart.js';
+import { serverMemory } from './serverMemory.js';
 import { serverThroughput } from './serverThroughput.js';
 import { decideWithActors, decideWithLoop, reconcileInputs } from './reconcile.js';
 
@@ -290,6 +291,19 @@ async function serverWrites() {
   });
 }
 
+// 9. The server's memory with clients that do not cooperate.
+async function serverMemoryRow() {
+  gc();
+  const r = await serverMemory({ accountMiB: 10, stalled: 20, unidentified: 2000 });
+  rows.push({
+    benchmark: 'server memory: 20 stalled readers of a 10 MB account and 2,000 unidentified sockets',
+    measured: `peak ${r.peakMiB.toFixed(0)} MiB resident (${r.idleMiB.toFixed(0)} MiB idle)`,
+    target: '< 300 MiB',
+    ok: r.peakMiB < 300,
+    detail: { ...r },
+  });
+}
+
 const edits = Number(process.env.BENCH_EDITS ?? 200);
 reconcile(10_000, 9);
 reconcileHeap(100_000);
@@ -299,6 +313,7 @@ await coldStart(10_000);
 await coldStartInBrowser(10_000);
 await convergence(edits);
 await serverWrites();
+await serverMemoryRow();
 
 const table = [
   '| benchmark | measured | target | |',

@@ -27,7 +27,7 @@ export interface ThroughputResult {
   compressed: boolean;
 }
 
-function startServerProcess(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string }> {
+export function startServerProcess(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string }> {
   const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/cli.ts', '--port', String(port), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {

@@ -384,16 +384,21 @@ export class SocketHub {
     const current = store.currentRevision(account);
     const synced = parseRevision(f.syncedRevision);
     // Unknown or future revisions (a server reset) get the full state.
-    const changes =
-      synced === null || synced > current
-        ? store.snapshot(account, conn.tables)
-        : store.changesSince(account, synced, conn.clientIdentity!, conn.tables);
-    for (const page of this.pages(changes, current)) {
-      if (!(await this.sendDrained(conn, page))) return;
-    }
+    const cursor = store.catchUp(account, synced === null || synced > current ? null : synced, conn.clientIdentity!, conn.tables);
+    // Read a page, send it, wait until it is written out, then read the next.
+    let page = cursor.next(PAGE_SIZE, this.options.limits.pageBytes);
+    do {
+      const next = page ? cursor.next(PAGE_SIZE, this.options.limits.pageBytes) : null;
+      if (!(await this.sendDrained(conn, this.frame(page ?? [], current, next !== null)))) return;
+      page = next;
+    } while (page);
     const meanwhile = store.changesSince(account, current, conn.clientIdentity!, conn.tables);
     if (meanwhile.length > 0) for (const page of this.pages(meanwhile, store.currentRevision(account))) this.sendText(conn, page);
     conn.subscribed = true;
+  }
+
+  private frame(changes: Change[], revision: number, partial: boolean): string {
+    return JSON.stringify({ type: 'changes', changes, currentRevision: revision, partial });
   }
 
   /** `changes` frames of at most PAGE_SIZE changes and about `pageBytes` bytes; the last is not partial. */

@@ -115,6 +115,9 @@ export class RecordStore {
       since: db.prepare<[string, number], StoredChange>(
         'SELECT rev, tbl AS "table", key, type, source FROM changes WHERE account = ? AND rev > ? ORDER BY rev',
       ),
+      after: db.prepare<[string, string, string, number], { id: string; data: string }>(
+        'SELECT id, data FROM records WHERE account = ? AND tbl = ? AND id > ? ORDER BY id LIMIT ?',
+      ),
     };
   }
 
@@ -178,6 +181,69 @@ export class RecordStore {
 
   /** Net changes after `revision` not written by `excludeSource`, as creates and deletes. */
   changesSince(account: string, revision: number, excludeSource: string | null, tables: Set<string>): Change[] {
+    return this.touchedSince(account, revision, excludeSource, tables).map(({ table, key }) => this.changeOf(account, table, key));
+  }
+
+  /** The current state of one record as a change: a create of it, or its delete. */
+  private changeOf(account: string, table: string, key: string): Change {
+    const obj = this.get(account, table, key);
+    return obj ? { type: CREATE, table, key, obj } : { type: DELETE, table, key };
+  }
+
+  /**
+   * A catch-up read a page at a time, so a client far behind (or a first sync of a big
+   * account) never holds the whole account in the server's memory: `next()` returns up to
+   * `maxCount` changes and about `maxBytes` of JSON, or null when there is no more. Pages
+   * read the current state; writes made while it runs come after it (see `changesSince`).
+   */
+  catchUp(account: string, since: number | null, excludeSource: string | null, tables: Set<string>): { next(maxCount: number, maxBytes: number): Change[] | null } {
+    if (since !== null) {
+      const touched = this.touchedSince(account, since, excludeSource, tables);
+      let at = 0;
+      return {
+        next: (maxCount, maxBytes) => {
+          if (at >= touched.length) return null;
+          const page: Change[] = [];
+          for (let bytes = 0; at < touched.length && page.length < maxCount; at++) {
+            const change = this.changeOf(account, touched[at]!.table, touched[at]!.key);
+            const size = change.type === CREATE ? JSON.stringify(change.obj).length : 64;
+            if (page.length > 0 && bytes + size > maxBytes) break;
+            bytes += size;
+            page.push(change);
+          }
+          return page;
+        },
+      };
+    }
+    const order = [...tables];
+    let table = 0;
+    let lastId = '';
+    return {
+      next: (maxCount, maxBytes) => {
+        const page: Change[] = [];
+        let bytes = 0;
+        while (table < order.length && page.length < maxCount && bytes < maxBytes) {
+          const rows = this.stmt.after.all(account, order[table]!, lastId, Math.min(100, maxCount - page.length));
+          if (rows.length === 0) {
+            table += 1;
+            lastId = '';
+            continue;
+          }
+          for (const row of rows) {
+            // A page holds at least one record; past the byte bound the rest waits for the next.
+            if (page.length > 0 && bytes + row.data.length > maxBytes) return page;
+            lastId = row.id;
+            bytes += row.data.length;
+            page.push({ type: CREATE, table: order[table]!, key: row.id, obj: JSON.parse(row.data) as RecordValue });
+          }
+        }
+        return page.length > 0 ? page : null;
+      },
+    };
+  }
+
+  /** The records written after `revision` (not only by `excludeSource`), in order of their last write. */
+  private touchedSince(account: string, revision: number, excludeSource: string | null, tables: Set<string>): Array<{ table: string; key: string }> {
     const touched = new Map<string, StoredChange>();
     for (const change of this.stmt.since.iterate(account, revision)) {
       if (!tables.has(change.table)) continue;
@@ -188,21 +254,7 @@ export class RecordStore {
       }
       touched.set(id, change);
     }
-    const out: Change[] = [];
-    for (const { table, key } of touched.values()) {
-      const obj = this.get(account, table, key);
-      out.push(obj ? { type: CREATE, table, key, obj } : { type: DELETE, table, key });
-    }
-    return out;
-  }
-
-  /** Every current record of the given tables, as creates (a first sync). */
-  snapshot(account: string, tables: Set<string>): Change[] {
-    const out: Change[] = [];
-    for (const table of tables) {
-      for (const obj of this.list(account, table)) out.push({ type: CREATE, table, key: obj.id, obj });
-    }
-    return out;
+    return [...touched.values()].map(({ table, key }) => ({ table, key }));
   }
 
   /** Validates one change and returns its net effect, or null when it changes nothing. */
