@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, recordsOf, serverRecords, startClient, type TestClient } from '../helpers/clients.js';
-import { testServer } from '../helpers/server.js';
+import { TestSocket, testServer } from '../helpers/server.js';
 import { BAD_INPUTS } from './badInput.js';
 import { FaultProxy } from './faultProxy.js';
 
@@ -35,6 +35,17 @@ describe('bad input from the server, through the fault proxy', () => {
     await a.service.whenSynced();
     await b.service.whenSynced();
     await eventually(() => expect(recordsOf(a)).toHaveLength(2));
+    // A's own pushes are not echoed, so its checkpoint may lag the server's revision, and
+    // a bad frame's reconnect would then move it. B's last write reaches A as a live frame
+    // carrying the latest revision, so A starts level.
+    await b.store.addProject({ name: 'last from B' });
+    await b.service.whenSynced();
+    const { access_token } = await server.issueTokens('alice');
+    const watcher = await TestSocket.identified(server, access_token);
+    watcher.send({ type: 'subscribe', syncedRevision: null });
+    const revision = (await watcher.next('changes')).currentRevision;
+    watcher.close();
+    await eventually(async () => expect((await a.storage.getItem<{ checkpoint: number }>('sync:meta'))?.checkpoint).toBe(revision));
 
     for (const bad of BAD_INPUTS) {
       // A fresh socket after a refused frame: wait until it is subscribed again.
