@@ -389,7 +389,7 @@ export class SocketHub {
     let page = cursor.next(PAGE_SIZE, this.options.limits.pageBytes);
     do {
       const next = page ? cursor.next(PAGE_SIZE, this.options.limits.pageBytes) : null;
-      if (!(await this.sendDrained(conn, this.frame(page ?? [], current, next !== null)))) return;
+      if (!(await this.sendDrained(conn, changesFrame((page ?? []).map((c) => JSON.stringify(c)), current, next !== null)))) return;
       page = next;
     } while (page);
     const meanwhile = store.changesSince(account, current, conn.clientIdentity!, conn.tables);
@@ -397,14 +397,9 @@ export class SocketHub {
     conn.subscribed = true;
   }
 
-  private frame(changes: Change[], revision: number, partial: boolean): string {
-    return JSON.stringify({ type: 'changes', changes, currentRevision: revision, partial });
-  }
-
   /** `changes` frames of at most PAGE_SIZE changes and about `pageBytes` bytes; the last is not partial. */
   private pages(changes: Change[], revision: number): string[] {
-    const frame = (parts: string[], partial: boolean) =>
-      `{"type":"changes","changes":[${parts.join(',')}],"currentRevision":${JSON.stringify(revision)},"partial":${partial}}`;
+    const frame = (parts: string[], partial: boolean) => changesFrame(parts, revision, partial);
     const pages: string[] = [];
     let parts: string[] = [];
     let bytes = 0;
@@ -449,6 +444,11 @@ export class SocketHub {
       this.forget(conn);
     }
   }
+}
+
+/** A `changes` frame from changes already turned into JSON (so pages can be cut by bytes). */
+function changesFrame(changeJson: string[], revision: number, partial: boolean): string {
+  return `{"type":"changes","changes":[${changeJson.join(',')}],"currentRevision":${JSON.stringify(revision)},"partial":${partial}}`;
 }
 
 function parseRevision(value: unknown): number | null {

@@ -3,7 +3,7 @@
  * top, and what another device replaced of the user's work (with a way to take it back).
  * Deletes ask nothing but can be undone (the toast, or Ctrl/Cmd+Z for recent changes).
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { SyncStatusIndicator } from '../react/SyncStatusIndicator.js';
 import { useStoreValue, useSyncStatus } from '../react/hooks.js';
 import type { AppSync } from './appSync.js';
@@ -39,8 +39,14 @@ export function App({ sync, userName, onSignOut, inspection }: AppProps) {
   const selected = tree.all.find((p) => p.id === selectedId);
   const fail = (e: Error) => setError(e.message);
 
-  const undoLatest = (entry?: UndoEntry) =>
-    undo.undo(entry).then((done) => setToast(done ? { text: `Undone: ${done.label}` } : { text: 'Nothing to undo' }), fail);
+  const undoLatest = useCallback(
+    (entry?: UndoEntry) =>
+      undo.undo(entry).then(
+        (done) => setToast(done ? { text: `Undone: ${done.label}` } : { text: 'Nothing to undo' }),
+        (e: Error) => setError(e.message),
+      ),
+    [undo],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -50,7 +56,7 @@ export function App({ sync, userName, onSignOut, inspection }: AppProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  });
+  }, [undoLatest]);
 
   useEffect(() => {
     if (!toast) return;
