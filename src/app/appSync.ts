@@ -25,6 +25,7 @@ const byUser = new Map<string, AppSync>();
 export function appSyncFor(options: {
   userId: string;
   serverUrl: string;
+  socketUrl?: string;
   projectId: string;
   getToken: GetToken;
   inspect?: (event: InspectionEvent) => void;
@@ -35,6 +36,7 @@ export function appSyncFor(options: {
     const service = createSyncService({
       storage,
       serverUrl: options.serverUrl,
+      socketUrl: options.socketUrl,
       projectId: options.projectId,
       schema,
       getToken: options.getToken,

@@ -17,7 +17,7 @@ function HostedGate({ config, inspection }: { config: AppConfig; inspection?: In
   const sync = useMemo(
     () =>
       userId
-        ? appSyncFor({ userId, serverUrl: config.serverUrl, projectId: config.projectId, getToken: () => basic.getToken(), inspect: inspection?.inspect })
+        ? appSyncFor({ userId, serverUrl: config.serverUrl, socketUrl: config.socketUrl, projectId: config.projectId, getToken: () => basic.getToken(), inspect: inspection?.inspect })
         : undefined,
     // getToken is stable for a signed-in user; the service lives as long as the page.
     // eslint-disable-next-line react-hooks/exhaustive-deps

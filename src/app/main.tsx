@@ -40,7 +40,7 @@ if (config.mode === 'hosted') {
   if (!session) {
     root.render(<SignInScreen onSignIn={() => auth.signIn()} message={message} />);
   } else {
-    const sync = appSyncFor({ userId: session.user.id, serverUrl: config.serverUrl, projectId: config.projectId, getToken: auth.getToken, inspect: inspection?.inspect });
+    const sync = appSyncFor({ userId: session.user.id, serverUrl: config.serverUrl, socketUrl: config.socketUrl, projectId: config.projectId, getToken: auth.getToken, inspect: inspection?.inspect });
     // Marks for the cold-start benchmark: when local data is readable, before any network.
     performance.mark('basic-sync:start');
     void sync.service.start().then(() => performance.mark('basic-sync:local-ready'));

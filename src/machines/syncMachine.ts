@@ -8,11 +8,13 @@
  *   by `recordMerge` actors in bounded batches, and joined into the local store.
  * - `editing`: not-editing / editing-paused. While a record is edited its remote
  *   versions wait in a live `recordMerge` actor (`held:<id>`) until editing ends.
+ * - `token`: the open socket's access token is renewed on the socket before it
+ *   expires (`tokenUpdate`), so a token refresh does not cost a reconnect.
  *
  * Every side effect is an actor provided by `src/sync/` (`syncService.ts`); this file
  * only says when each one runs. The stubs below keep the chart testable on its own.
  */
-import { assign, enqueueActions, fromCallback, fromPromise, raise, setup, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, raise, setup, stateIn, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
 import type { MergeInput } from '../merge/lastModifiedWins.js';
 import type { LostWrite } from '../merge/lostWrite.js';
 import type { SyncRecord } from '../merge/record.js';
@@ -80,6 +82,11 @@ export interface LoadOutput {
   lostWrites: LostWrite[];
 }
 
+export interface RenewOutput {
+  /** When the new token expires (ms since the epoch); null when it does not say. */
+  tokenExpiresAt: number | null;
+}
+
 export interface SyncMachineInput {
   debounceMs: number;
   maxWaitMs: number;
@@ -95,7 +102,7 @@ export type SyncEvent =
   | { type: 'LOCAL.CHANGED'; pendingCount: number }
   | { type: 'EDITING.BEGAN'; id: string }
   | { type: 'EDITING.ENDED'; id: string }
-  | { type: 'SOCKET.OPEN' }
+  | { type: 'SOCKET.OPEN'; tokenExpiresAt: number | null }
   | { type: 'SOCKET.DOWN'; reason: string }
   | { type: 'REMOTE.CHANGES'; frame: InboundFrame }
   | MergeReleasedEvent
@@ -135,6 +142,8 @@ export interface SyncContext extends SyncMachineInput {
   lostWrites: LostWrite[];
   /** Remote records refused by validation, and local ones refused by the server. */
   quarantined: Quarantined[];
+  /** When the open socket's access token expires; null when it does not say. */
+  tokenExpiresAt: number | null;
 }
 
 const notProvided = (name: string) => () => Promise.reject(new Error(`actor ${name} was not provided`));
@@ -142,6 +151,19 @@ const notProvided = (name: string) => () => Promise.reject(new Error(`actor ${na
 /** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^attempt)). */
 export function fullJitterDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
   return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+}
+
+/** Renew a token a minute before it expires (as Basic's SDK does), or halfway for short-lived ones. */
+export const TOKEN_RENEW_BEFORE_MS = 60_000;
+/** `setTimeout` holds at most ~24.8 days; a longer-lived token is renewed then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Never renew more often: a `getToken` that keeps answering the same token must not spin. */
+const MIN_RENEW_DELAY_MS = 1000;
+
+/** How long to wait before renewing a token that expires at `expiresAt`. */
+export function tokenRenewalDelay(expiresAt: number, now: number): number {
+  const remaining = expiresAt - now;
+  return Math.min(MAX_TIMER_MS, Math.max(MIN_RENEW_DELAY_MS, remaining - TOKEN_RENEW_BEFORE_MS, Math.floor(remaining / 2)));
 }
 
 /** A readable reason from a failure event or an actor's error event. */
@@ -175,6 +197,12 @@ function updateQuarantine(list: Quarantined[], add: Quarantined[], cleared: Arra
   return [...byKey.values()].slice(-100);
 }
 
+/** A new socket (the old one closed and reconnected inside the socket actor) brings a new token. */
+const socketReopened = [
+  { guard: 'tokenExpires', target: 'fresh', reenter: true, actions: 'noteSocketToken' },
+  { target: 'no-socket', actions: 'noteSocketToken' },
+] as const;
+
 export const syncMachine = setup({
   types: {
     input: {} as SyncMachineInput,
@@ -193,11 +221,13 @@ export const syncMachine = setup({
     prepareRemote: fromPromise<PreparedFrame, InboundFrame>(notProvided('prepareRemote')),
     applyDecisions: fromPromise<ApplyOutput, ApplyInput>(notProvided('applyDecisions')),
     pushOutbox: fromPromise<PushOutput>(notProvided('pushOutbox')),
+    renewSocketToken: fromPromise<RenewOutput>(notProvided('renewSocketToken')),
   },
   delays: {
     debounce: ({ context }) => context.debounceMs,
     maxWait: ({ context }) => context.maxWaitMs,
     retryDelay: ({ context }) => context.retryDelayMs,
+    tokenRenewal: ({ context }) => tokenRenewalDelay(context.tokenExpiresAt ?? 0, context.now()),
   },
   guards: {
     hasPending: ({ context }) => context.pendingCount > 0,
@@ -208,6 +238,9 @@ export const syncMachine = setup({
     frameCompletesCatchUp: ({ context }) => context.merging?.frame.completesCatchUp === true,
     frameHasNoRecords: ({ context }) => (context.merging?.batches.length ?? 0) === 0,
     pushLeftPending: ({ event }) => outputOf<PushOutput>(event).pendingCount > 0,
+    tokenExpires: ({ event }) => event.type === 'SOCKET.OPEN' && event.tokenExpiresAt !== null,
+    socketIsOpen: stateIn({ sync: 'connected' }),
+    renewedTokenExpires: ({ event }) => outputOf<RenewOutput>(event).tokenExpiresAt !== null,
     lastEditEnds: ({ context, event }) =>
       event.type === 'EDITING.ENDED' && context.editing.length === 1 && context.editing[0] === event.id,
   },
@@ -319,6 +352,10 @@ export const syncMachine = setup({
       return { held, inbound: [...context.inbound, frame] };
     }),
     stopReleased: stopChild(({ event }) => (event.type === 'MERGE.RELEASED' ? `held:${event.id}` : '')),
+    noteSocketToken: assign({
+      tokenExpiresAt: ({ event }) => (event.type === 'SOCKET.OPEN' ? event.tokenExpiresAt : null),
+    }),
+    noteRenewedToken: assign({ tokenExpiresAt: ({ event }) => outputOf<RenewOutput>(event).tokenExpiresAt }),
     dismissNotice: assign({
       lostWrites: ({ context, event }) =>
         event.type === 'NOTICE.DISMISS' ? context.lostWrites.filter((l) => refKey(l) !== refKey(event)) : context.lostWrites,
@@ -343,6 +380,7 @@ export const syncMachine = setup({
     held: {},
     lostWrites: [],
     quarantined: [],
+    tokenExpiresAt: null,
   }),
   on: {
     'STORAGE.FAILED': { actions: 'reportStorageFailure' },
@@ -514,6 +552,41 @@ export const syncMachine = setup({
               { actions: ['removeEditing', 'releaseHeld'] },
             ],
           },
+        },
+      },
+    },
+    token: {
+      description: "The open socket's access token, renewed on the socket before it expires (newer BasicDB's `tokenUpdate`) so that a token refresh does not cost a reconnect.",
+      initial: 'no-socket',
+      on: { 'SOCKET.DOWN': '.no-socket' },
+      states: {
+        'no-socket': {
+          description: 'No open socket, or its token does not say when it expires: nothing to renew.',
+          on: { 'SOCKET.OPEN': { guard: 'tokenExpires', target: 'fresh', actions: 'noteSocketToken' } },
+        },
+        fresh: {
+          description: 'The socket holds a valid token; a minute before it expires (halfway for short-lived tokens) it is renewed.',
+          on: { 'SOCKET.OPEN': socketReopened },
+          after: {
+            tokenRenewal: [{ guard: 'socketIsOpen', target: 'renewing' }, { target: 'no-socket' }],
+          },
+        },
+        renewing: {
+          description: 'A fresh token is fetched and handed to the server on the open socket, which answers `tokenUpdateAck`.',
+          on: { 'SOCKET.OPEN': socketReopened },
+          invoke: {
+            src: 'renewSocketToken',
+            onDone: [
+              { guard: 'renewedTokenExpires', target: 'fresh', actions: 'noteRenewedToken' },
+              { target: 'no-socket', actions: 'noteRenewedToken' },
+            ],
+            // The server closes the socket at expiry (or on refusal), and reconnecting takes a fresh token.
+            onError: 'expiring',
+          },
+        },
+        expiring: {
+          description: 'Renewing failed: the socket lives until its token expires; the server then closes it, and the reconnect takes a fresh token.',
+          on: { 'SOCKET.OPEN': socketReopened },
         },
       },
     },

@@ -47,6 +47,11 @@ export interface SyncSocketHandlers {
 export interface SyncSocket {
   /** Sends a batch; resolves when the server acknowledges it as durable. */
   request(changes: Change[], baseRevision: Revision): Promise<void>;
+  /**
+   * Hands the server a fresh access token on the open socket (`tokenUpdate`, newer
+   * BasicDB); resolves on `tokenUpdateAck` with `ok`, rejects when refused or unanswered.
+   */
+  updateToken(token: string): Promise<void>;
   close(): void;
 }
 
@@ -69,6 +74,8 @@ export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketH
   let closed = false;
   let closeReason: { reason: string; code: number } | undefined;
   const waiting = new Map<number, { resolve(): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>();
+  /** `tokenUpdate`s sent and not yet answered, oldest first (the answer names no request). */
+  const tokenUpdates: Array<{ resolve(): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }> = [];
   const identityTimer = setTimeout(() => fail(`no identity answer within ${timeoutMs} ms`), timeoutMs);
 
   const send = (frame: unknown) => ws.send(JSON.stringify(frame));
@@ -82,6 +89,10 @@ export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketH
       w.reject(new Error(`socket closed before ack: ${reason}`));
     }
     waiting.clear();
+    for (const t of tokenUpdates.splice(0)) {
+      clearTimeout(t.timer);
+      t.reject(new Error(`socket closed before the token was taken: ${reason}`));
+    }
     try {
       ws.close();
     } catch {
@@ -129,8 +140,16 @@ export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketH
         waiting.delete(frame.requestId as number);
         return w.resolve();
       }
-      case 'tokenUpdateAck':
-        return; // answers a token sent on the open socket (newer servers)
+      case 'tokenUpdateAck': {
+        const t = tokenUpdates.shift();
+        if (!t) return; // unasked: nothing waits for it
+        clearTimeout(t.timer);
+        if (frame.ok === true) return t.resolve();
+        const why = typeof frame.message === 'string' ? frame.message : typeof frame.code === 'string' ? frame.code : 'no reason given';
+        t.reject(new RemoteRefusedError(`the server refused the new token: ${why}`));
+        // As Basic's SDK does: a refused token means reconnecting with a fresh one.
+        return fail(`token update refused: ${why}`, 4401);
+      }
       case 'error': {
         const message = typeof frame.message === 'string' ? frame.message : 'unknown error';
         // An expired or refused token: reconnect with a fresh one (newer servers say so by code).
@@ -168,6 +187,22 @@ export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketH
         }, timeoutMs);
         waiting.set(requestId, { resolve, reject, timer });
         send({ type: 'changes', changes, partial: false, baseRevision, requestId });
+      });
+    },
+    updateToken(token) {
+      if (closed || ws.readyState !== OPEN) return Promise.reject(new Error('socket is not open'));
+      return new Promise<void>((resolve, reject) => {
+        const entry = {
+          resolve,
+          reject,
+          timer: setTimeout(() => {
+            const at = tokenUpdates.indexOf(entry);
+            if (at >= 0) tokenUpdates.splice(at, 1);
+            reject(new Error(`no tokenUpdateAck within ${timeoutMs} ms`));
+          }, timeoutMs),
+        };
+        tokenUpdates.push(entry);
+        send({ type: 'tokenUpdate', authToken: token });
       });
     },
     close() {

@@ -51,6 +51,12 @@ export class TokenManager {
     return this.inFlight;
   }
 
+  /** When `token` expires (ms since the epoch), or null when it does not say (not a JWT). */
+  expiresAt(token: string): number | null {
+    const at = expiryOf(token);
+    return Number.isFinite(at) ? at : null;
+  }
+
   /** Forgets the cached token (e.g. after the server refused it). */
   invalidate(token?: string): void {
     if (!token || this.cached?.token === token) this.cached = undefined;

@@ -18,6 +18,7 @@ import type {
   PreparedFrame,
   PushOutput,
   Quarantined,
+  RenewOutput,
   SyncEvent,
   TableMergeInput,
 } from '../machines/syncMachine.js';
@@ -126,7 +127,7 @@ export function createSyncActors(deps: SyncDeps) {
             connection = socket;
             triedRefresh = false; // a token that expires later gets its own refresh-and-reconnect
             if (identity !== clientIdentity) local.updateMeta({ clientIdentity: identity }).catch(() => {});
-            send({ type: 'SOCKET.OPEN' });
+            send({ type: 'SOCKET.OPEN', tokenExpiresAt: tokens.expiresAt(token) });
           },
           onChanges: (frame) => {
             const completesCatchUp = catchingUp && !frame.partial;
@@ -252,13 +253,22 @@ export function createSyncActors(deps: SyncDeps) {
     return { pendingCount: sendable().length, rejected, accepted };
   });
 
+  /** A fresh token handed to the server on the open socket (newer BasicDB keeps the socket open). */
+  const renewSocketToken = fromPromise<RenewOutput>(async () => {
+    const socket = connection;
+    if (!socket) throw new TransientRemoteError('the sync socket is not connected');
+    const token = await tokens.token({ forceRefresh: true });
+    await socket.updateToken(token);
+    return { tokenExpiresAt: tokens.expiresAt(token) };
+  });
+
   function reject(ref: RecordRef, record: SyncRecord, reason: string): Quarantined {
     rejections.set(refKey(ref), { version: canonicalJson(record), reason });
     return { table: ref.table, id: ref.id, reason };
   }
 
   return {
-    actors: { loadLocal, authenticate, syncSocket, prepareRemote, applyDecisions, pushOutbox },
+    actors: { loadLocal, authenticate, syncSocket, prepareRemote, applyDecisions, pushOutbox, renewSocketToken },
     /** Pending changes a push would send (the count the status shows). */
     pendingCount: () => sendable().length,
   };

@@ -24,6 +24,11 @@ export interface SyncServiceOptions {
   storage: Storage;
   /** BasicDB's base URL, e.g. `https://api.basic.tech` or the local server's. */
   serverUrl: string;
+  /**
+   * The sync socket's URL, when it is not `serverUrl` + `/ws` (newer BasicDB serves the
+   * socket from a host of its own). Default: `serverUrl` with `ws(s)://` and `/ws`.
+   */
+  socketUrl?: string;
   schema: BasicSchema;
   /** Default `schema.project_id`. */
   projectId?: string;
@@ -80,7 +85,7 @@ export function createSyncService(options: SyncServiceOptions) {
     tokens,
     rest,
     schema: options.schema,
-    wsUrl: `${serverUrl.replace(/^http/, 'ws')}/ws`,
+    wsUrl: options.socketUrl ?? `${serverUrl.replace(/^http/, 'ws')}/ws`,
     WebSocket: options.WebSocket,
     timeoutMs: options.remoteTimeoutMs,
     newClientId: () => globalThis.crypto.randomUUID(),

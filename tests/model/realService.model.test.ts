@@ -17,6 +17,7 @@ import { flakyStorage } from '../helpers/flakyStorage.js';
 import { call, testServer } from '../helpers/server.js';
 import { FaultProxy } from '../fault/faultProxy.js';
 import { generateTransitionCover, type Path } from './paths.js';
+import { tokenRenewalDelay } from '../../src/machines/syncMachine.js';
 
 const label = (p: Path) => p.steps.map((s) => s.event.type.replace(/^xstate\.(done|error)\.actor\.0\.sync\./, '$1:').replace(/^xstate\.after\.(\w+)\..*/, 'after $1')).join(' → ');
 const { paths } = generateTransitionCover();
@@ -108,7 +109,13 @@ describe('generated paths against the real service', () => {
       else if (type === 'NOTICE.DISMISS') for (const lost of a.service.status().lostWrites) await a.service.dismissNotice(lost);
       else if (type.startsWith('xstate.after.')) {
         const c = a.service.actor.getSnapshot().context;
-        const delay = type.includes('.debounce.') ? c.debounceMs : type.includes('.maxWait.') ? c.maxWaitMs : c.retryDelayMs;
+        const delay = type.includes('.debounce.')
+          ? c.debounceMs
+          : type.includes('.maxWait.')
+            ? c.maxWaitMs
+            : type.includes('.tokenRenewal.')
+              ? tokenRenewalDelay(c.tokenExpiresAt ?? 0, c.now())
+              : c.retryDelayMs;
         clock.increment(delay);
       }
       // done/error/released steps happen by themselves; give them a moment.

@@ -28,6 +28,7 @@ function controllableActor() {
       prepareRemote: gate,
       applyDecisions: gate,
       pushOutbox: gate,
+      renewSocketToken: gate,
       mergeBatch: gate as unknown as AnyActorLogic,
       syncSocket: fromCallback(() => {}),
       // Releasing is the merge actor's own business (tests/model/recordMerge...): here the model sends MERGE.RELEASED.

@@ -48,6 +48,8 @@ const OUTPUTS: Record<string, unknown[]> = {
   ],
   applyDecisions: [{ pendingCount: 0, lostWrites: [] }, { pendingCount: 1, lostWrites: [lostWrite] }],
   pushOutbox: [{ pendingCount: 0, rejected: [], accepted: [] }, { pendingCount: 1, rejected: [], accepted: [] }],
+  // A renewed token that expires (as the local server's do), or one that does not say.
+  renewSocketToken: [{ tokenExpiresAt: 7_200_000 }, { tokenExpiresAt: null }],
 };
 
 const transientError = Object.assign(new Error('network down'), { transient: true });
@@ -58,10 +60,17 @@ export function activeNodes(snapshot: SyncSnapshot): AnyStateNode[] {
   return (snapshot as unknown as { _nodes: AnyStateNode[] })._nodes;
 }
 
-/** Every event worth trying in `snapshot`, with representative payloads. */
 /** A model event: any type, with whatever payload the real event carries. */
 export type ModelEvent = EventObject & Record<string, unknown>;
 
+/**
+ * While a socket token is tracked, only what can end that: the token's own steps, the
+ * socket dropping or reopening, and a remote frame failing to apply (which leaves `connected`
+ * without SOCKET.DOWN). Anything more would repeat the whole model once per token state.
+ */
+const WHILE_TOKEN_TRACKED = /^(SOCKET\.(DOWN|OPEN)|REMOTE\.CHANGES|xstate\.done\.actor\.[^.]+\.sync\.(inbound|token)\.|xstate\.error\.actor\.[^.]+\.sync\.(inbound\.applying|token\.)|xstate\.after\.\w+\.sync\.(token|sync\.offline-retry))/;
+
+/** Every event worth trying in `snapshot`, with representative payloads. */
 export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
   const c = snapshot.context;
   const events: ModelEvent[] = [
@@ -86,10 +95,19 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
     if (c.editing.length === 0 || (c.editing.length === 1 && quiet)) events.push({ type: 'EDITING.BEGAN', id: `p${c.editing.length + 1}` });
     for (const id of c.editing) events.push({ type: 'EDITING.ENDED', id });
   }
+  // The token region is independent of the others: its steps happen while the rest is quiet
+  // (or the socket is gone), or every combination would multiply the model.
+  const tokenSteps = inboundIdle && c.editing.length === 0 && (snapshot.matches({ sync: { connected: 'idle' } }) || !snapshot.matches({ sync: 'connected' }));
+  // The socket opens by itself once connected, with a token that expires or one that does not
+  // say; it opens again when the server closed it for an expired token.
+  if (tokenSteps && snapshot.matches({ sync: 'connected' })) {
+    events.push({ type: 'SOCKET.OPEN', tokenExpiresAt: 3_600_000 }, { type: 'SOCKET.OPEN', tokenExpiresAt: null });
+  }
   if (c.lostWrites.length > 0) events.push({ type: 'NOTICE.DISMISS', table: 'projects', id: 'p1' });
   // A held record's merge actor hands it back when editing ends (its own model covers how).
   if (c.held.p1 && c.editing.length === 0 && c.inbound.length === 0 && !c.merging) events.push({ type: 'MERGE.RELEASED', table: 'projects', id: 'p1', remote });
   for (const node of activeNodes(snapshot)) {
+    if (node.id.startsWith('sync.token.') && !tokenSteps) continue;
     for (const invoke of node.invoke) {
       const src = typeof invoke.src === 'string' ? invoke.src : '';
       for (const output of OUTPUTS[src] ?? []) {
@@ -107,7 +125,7 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
     }
     for (const type of node.transitions.keys()) if (type.startsWith('xstate.after.')) events.push({ type });
   }
-  return events;
+  return snapshot.matches({ token: 'no-socket' }) ? events : events.filter((e) => WHILE_TOKEN_TRACKED.test(e.type));
 }
 
 /** A coarse identity: the state value and the context that guards read. */

@@ -8,6 +8,7 @@ import { SimulatedClock, createActor, fromCallback, fromPromise, type EventObjec
 import {
   fullJitterDelay,
   syncMachine,
+  tokenRenewalDelay,
   type ApplyInput,
   type ApplyOutput,
   type InboundFrame,
@@ -145,5 +146,19 @@ describe('fullJitterDelay', () => {
     [10, 0.999, 29_970],
   ])('attempt %i with random %f waits %i ms (base 1 s, cap 30 s)', (attempt, random, expected) => {
     expect(fullJitterDelay(attempt, 1000, 30_000, () => random)).toBe(expected);
+  });
+});
+
+describe('tokenRenewalDelay', () => {
+  const hour = 3_600_000;
+  it.each([
+    ['an hour-long token: a minute before it expires', hour, hour - 60_000],
+    ['a 90-second token: halfway', 90_000, 45_000],
+    ['a 10-second token: halfway', 10_000, 5_000],
+    ['a token about to expire: not sooner than a second', 500, 1_000],
+    ['an expired token: not sooner than a second', -5_000, 1_000],
+    ['a 30-day token: at the longest timer setTimeout holds', 30 * 24 * hour, 2 ** 31 - 1],
+  ])('%s', (_what, remaining, expected) => {
+    expect(tokenRenewalDelay(1_000_000_000 + remaining, 1_000_000_000)).toBe(expected);
   });
 });
