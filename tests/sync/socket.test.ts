@@ -47,7 +47,7 @@ describe('renewing the socket token', () => {
     await server.setPassword('alice', credentials.password);
     const real = localServerTokenSource(server.url, credentials);
     let refreshWorks = true;
-    const getToken = (options?: { forceRefresh?: boolean }) => (refreshWorks ? real(options) : Promise.reject(new Error('the sign-in service is unreachable')));
+    const getToken = () => (refreshWorks ? real() : Promise.reject(new Error('the sign-in service is unreachable')));
     const { seen, inspect } = socketOpens();
     const a = await startClient(server, 'alice', { getToken, inspect });
     await a.service.whenSynced();
