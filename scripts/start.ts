@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
 import { startServer, type RunningServer } from '../server/index.js';
 import { installProcessGuard } from '../server/processGuard.js';
+import { createServerLogger } from '../server/logger.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,12 +22,14 @@ const host = values.host ?? process.env.HOST ?? '127.0.0.1';
 
 let localServer: RunningServer | undefined;
 if (!process.env.VITE_BASIC_PROJECT_ID) {
-  installProcessGuard((m) => console.error(m));
+  // Warnings and errors only, as JSON lines: the terminal stays readable while you work.
+  const logger = createServerLogger(process.env.LOG_LEVEL ?? 'warn');
+  installProcessGuard(logger);
   const server = (localServer = await startServer({
     port: Number(values.port ?? process.env.PORT ?? 8787),
     host,
     dataDir: values['data-dir'] ?? process.env.BASIC_DATA_DIR ?? '.basic-sync-data',
-    log: (m) => console.error(m),
+    logger,
   }));
   process.env.VITE_BASIC_SERVER_URL ??= server.url;
   console.log(`Local BasicDB server: ${server.url}`);

@@ -8,7 +8,7 @@ import { WebSocketServer } from 'ws';
 import defaultSchema from '../basic.config.js';
 import type { BasicSchema } from '../src/protocol/schema.js';
 import type { TokenResponse } from '../src/protocol/rest.js';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Auth, Unauthorized, type AuthUser, type PasswordCost } from './auth.js';
 import { signingKey } from './signingKey.js';
 import { allowCors, bearerToken, readObject, sendError, sendJson } from './http.js';
@@ -16,7 +16,9 @@ import { handleDb, type DbRoute } from './rest.js';
 import { FAVICON_SVG, signInPage } from './signInPage.js';
 import { RateLimiter, TooMany, type RateLimit } from './rateLimit.js';
 import { DEFAULT_SOCKET_LIMITS, SocketHub, type SocketLimits } from './socket.js';
-import { RecordStore, openDatabase } from './store.js';
+import { RecordStore, openDatabase, type ApplyResult, type CompactionResult } from './store.js';
+import { silentLogger, type ServerLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { BadRequest } from '../src/protocol/validate.js';
 
 export interface ServerOptions {
@@ -43,11 +45,16 @@ export interface ServerOptions {
   demoSignIn?: boolean;
   /** scrypt cost of new passwords (tests may pass a cheaper one). */
   passwordCost?: PasswordCost;
+  /** How long hard deletes stay in the revision log (clients further behind get a full snapshot). Default 30 days. */
+  deleteRetentionDays?: number;
   maxBodyBytes?: number;
   maxFrameBytes?: number;
   /** Socket bounds and rate limits (defaults in `DEFAULT_SOCKET_LIMITS`); sign-in attempts per IP. */
   limits?: Partial<SocketLimits> & { signInsPerIp?: RateLimit };
-  log?: (message: string) => void;
+  /** Structured logs (pino); default silent (the CLI logs JSON lines to stdout). */
+  logger?: ServerLogger;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 export interface RunningServer {
@@ -65,6 +72,13 @@ export interface RunningServer {
   allowOrigin(origin: string): void;
   /** Open sockets, and how many have identified. */
   sockets(): { sockets: number; identified: number };
+  /**
+   * Compacts the revision log now (it also runs hourly): forgets hard deletes older than
+   * `retainMs` (default the configured retention).
+   */
+  compact(retainMs?: number): CompactionResult;
+  /** Entries in the revision log (every account). */
+  revisionLogSize(): number;
   close(): Promise<void>;
 }
 
@@ -73,12 +87,18 @@ export const DEFAULT_ALLOWED_ORIGINS = ['http://127.0.0.1:5173', 'http://localho
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const CSRF_COOKIE = 'basic_csrf';
 
+/** Compares without leaking, through timing, how much of a guess was right. */
+const sameSecret = (given: string, expected: string) => {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+};
+
 const cookie = (req: IncomingMessage, name: string) =>
   (req.headers.cookie ?? '').split(';').map((c) => c.trim().split('=')).find(([k]) => k === name)?.[1];
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const schema = options.schema ?? defaultSchema;
-  const log = options.log ?? (() => {});
+  const logger = options.logger ?? silentLogger;
   const maxBodyBytes = options.maxBodyBytes ?? MiB;
   const host = options.host ?? '127.0.0.1';
   if (options.demoSignIn && !LOOPBACK.test(host)) throw new Error(`demo sign-in (by name only) is refused on ${host}: listen on 127.0.0.1 or ::1`);
@@ -97,8 +117,28 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const limits: SocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.limits };
   const writesPerUser = new RateLimiter(limits.writesPerUser);
   const signIns = new RateLimiter(options.limits?.signInsPerIp ?? { perSecond: 1, burst: 30 });
-  const hub = new SocketHub({ auth, store, schema, maxFrameBytes: options.maxFrameBytes ?? MiB, limits, writesPerUser, log });
-  const restContext = { store, schema, maxBodyBytes, writesPerUser, onCommitted: hub.broadcast.bind(hub) };
+  let hub: SocketHub | undefined;
+  const metrics = createMetrics({ sockets: () => hub!.counts(), revisionLogSize: () => store.revisionLogSize() });
+  hub = new SocketHub({ auth, store, schema, maxFrameBytes: options.maxFrameBytes ?? MiB, limits, writesPerUser, logger, metrics });
+  const restContext = {
+    store,
+    schema,
+    maxBodyBytes,
+    writesPerUser,
+    onCommitted: (account: string, result: ApplyResult, source: string | null) => {
+      metrics.writes.inc({ via: 'rest' }, result.changes.length);
+      hub!.broadcast(account, result, source);
+    },
+  };
+  const retentionMs = (options.deleteRetentionDays ?? 30) * 24 * 3600 * 1000;
+  const compact = (retainMs = retentionMs) => {
+    const result = store.compact(Date.now() - retainMs);
+    if (result.forgottenDeletes > 0) logger.info({ ...result, retainHours: Math.round(retainMs / 3600_000) }, 'compaction: forgot old deletes');
+    return result;
+  };
+  compact();
+  const compaction = setInterval(compact, 3600_000);
+  compaction.unref();
 
   const authenticate = (req: IncomingMessage) => auth.verify(bearerToken(req));
 
@@ -116,6 +156,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
     if (req.method === 'GET' && parts.length === 0) {
       return sendJson(res, 200, { name: 'basic-sync local BasicDB', project_id: schema.project_id, ws: '/ws' });
+    }
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      if (options.metricsToken !== undefined && !sameSecret(bearerToken(req) ?? '', options.metricsToken)) throw new Unauthorized('metrics need the metrics token');
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return void res.end(await metrics.registry.metrics());
     }
     if (req.method === 'GET' && (url.pathname === '/favicon.svg' || url.pathname === '/favicon.ico')) {
       res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' });
@@ -228,10 +273,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     route(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
+      if (error instanceof Unauthorized || error instanceof TooMany || error instanceof BadRequest) {
+        logger.debug({ method: req.method, url: req.url, message: error.message }, 'request refused');
+      }
       if (error instanceof Unauthorized) return sendError(res, 401, error.message);
       if (error instanceof TooMany) return sendError(res, 429, error.message);
       if (error instanceof BadRequest) return sendError(res, error.status, error.message);
-      log(`error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
+      logger.error({ err: error, method: req.method, url: req.url }, 'request failed');
       sendError(res, 500, 'internal error');
     });
   });
@@ -266,10 +314,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     projectId: schema.project_id,
     issueTokens: (name) => auth.issueTokens(name),
     sockets: () => hub.counts(),
+    compact,
+    revisionLogSize: () => store.revisionLogSize(),
     setPassword: (name, password) => auth.setPassword(name, password),
     allowOrigin: (origin) => void allowedOrigins.add(new URL(origin).origin),
     close() {
       closed ??= new Promise<void>((resolve) => {
+        clearInterval(compaction);
         hub.closeAll();
         wss.close();
         server.closeAllConnections();

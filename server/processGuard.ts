@@ -3,7 +3,9 @@
  * is logged and the process keeps serving, instead of exiting and taking every other
  * user's sockets with it. Tests run without it, so such an error fails them loudly.
  */
-export function installProcessGuard(log: (message: string) => void): void {
-  process.on('uncaughtException', (error) => log(`uncaught exception (kept running): ${error instanceof Error ? error.stack : String(error)}`));
-  process.on('unhandledRejection', (reason) => log(`unhandled rejection (kept running): ${reason instanceof Error ? reason.stack : String(reason)}`));
+import type { ServerLogger } from './logger.js';
+
+export function installProcessGuard(logger: ServerLogger): void {
+  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception (kept running)'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (kept running)'));
 }

@@ -20,6 +20,8 @@ import { BadRequest } from '../src/protocol/validate.js';
 import type { BasicSchema } from '../src/protocol/schema.js';
 import { TokenExpired, Unauthorized } from './auth.js';
 import { RateLimiter, TooMany, type RateLimit } from './rateLimit.js';
+import type { ServerLogger } from './logger.js';
+import type { ServerMetrics } from './metrics.js';
 
 /** How long the first batch of a group waits for others to share its transaction. */
 const GROUP_COMMIT_WINDOW_MS = 2;
@@ -100,8 +102,12 @@ export interface SocketHubOptions {
   limits: SocketLimits;
   /** Shared with REST writes. */
   writesPerUser: RateLimiter;
-  log: (message: string) => void;
+  logger: ServerLogger;
+  metrics: ServerMetrics;
 }
+
+/** Frame types a client may send (anything else is counted as invalid, bounding the labels). */
+const FRAME_TYPES = new Set(['clientIdentity', 'changes', 'subscribe', 'tokenUpdate']);
 
 export class SocketHub {
   private readonly byAccount = new Map<string, Set<Connection>>();
@@ -143,7 +149,7 @@ export class SocketHub {
       // The queue never holds a rejection: a failure here is a bug, logged, not a crash.
       conn.queue = conn.queue
         .then(() => this.onFrame(conn, data, isBinary))
-        .catch((error: unknown) => this.options.log(`socket: unexpected failure: ${String(error)}`))
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'socket: unexpected failure'))
         .finally(() => {
           conn.waiting -= 1;
           if (ws.isPaused && conn.waiting <= RESUME_AT) ws.resume();
@@ -232,6 +238,7 @@ export class SocketHub {
       }
       if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) throw new BadRequest('frame must be a JSON object');
       const f = frame as Record<string, unknown>;
+      this.options.metrics.framesReceived.inc({ type: FRAME_TYPES.has(f.type as string) ? (f.type as string) : 'invalid' });
       if (typeof f.requestId === 'number' || typeof f.requestId === 'string') requestId = f.requestId;
       if (f.type === 'clientIdentity') return await this.onIdentity(conn, f);
       if (!conn.user) throw new Unauthorized('the first frame must be clientIdentity with authToken');
@@ -240,12 +247,15 @@ export class SocketHub {
       if (f.type === 'tokenUpdate') return await this.onTokenUpdate(conn, f);
       throw new BadRequest(`unknown frame type ${JSON.stringify(f.type)}`);
     } catch (error) {
-      if (!(error instanceof BadRequest) && !(error instanceof Unauthorized) && !(error instanceof TooMany)) this.options.log(`socket: ${String(error)}`);
+      const clientError = error instanceof BadRequest || error instanceof Unauthorized || error instanceof TooMany;
+      if (!clientError) this.options.logger.error({ err: error, user: conn.user?.name }, 'socket: frame failed');
       const reason = error instanceof Unauthorized ? `unauthorized: ${error.message}` : error instanceof Error ? error.message : String(error);
       // Messages may quote what the client sent: bound them.
       const message = cutToBytes(reason, MAX_ERROR_MESSAGE_BYTES);
       const code: ErrorCode =
         error instanceof TokenExpired ? 'TOKEN_EXPIRED' : error instanceof Unauthorized ? 'UNAUTHORIZED' : error instanceof TooMany ? 'RATE_LIMITED' : 'BAD_REQUEST';
+      this.options.metrics.framesRefused.inc({ code });
+      if (clientError) this.options.logger.debug({ user: conn.user?.name, code, message }, 'socket: frame refused');
       this.send(conn, { type: 'error', requestId, code, message });
       this.close(conn, error instanceof Unauthorized ? 4401 : error instanceof TooMany ? 4429 : 1008, message);
     }
@@ -353,16 +363,21 @@ export class SocketHub {
   private flushCommits(): void {
     const group = this.commitQueue.splice(0);
     let results: Array<ApplyResult | Error>;
+    const endTimer = this.options.metrics.commitSeconds.startTimer();
     try {
       results = this.options.store.applyGroup(group.map((g) => g.batch));
     } catch (error) {
       for (const g of group) g.reject(error);
       return;
+    } finally {
+      endTimer();
     }
+    this.options.metrics.commitGroupSize.observe(group.length);
     group.forEach((g, i) => {
       const result = results[i]!;
-      if (result instanceof Error) g.reject(result);
-      else g.resolve(result);
+      if (result instanceof Error) return g.reject(result);
+      this.options.metrics.writes.inc({ via: 'socket' }, g.batch.changes.length);
+      g.resolve(result);
     });
   }
 
@@ -389,7 +404,8 @@ export class SocketHub {
     let page = cursor.next(PAGE_SIZE, this.options.limits.pageBytes);
     do {
       const next = page ? cursor.next(PAGE_SIZE, this.options.limits.pageBytes) : null;
-      if (!(await this.sendDrained(conn, changesFrame((page ?? []).map((c) => JSON.stringify(c)), current, next !== null)))) return;
+      const frame = changesFrame((page ?? []).map((c) => JSON.stringify(c)), current, next !== null, cursor.snapshot);
+      if (!(await this.sendDrained(conn, frame))) return;
       page = next;
     } while (page);
     const meanwhile = store.changesSince(account, current, conn.clientIdentity!, conn.tables);
@@ -439,16 +455,20 @@ export class SocketHub {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
     conn.ws.send(text);
     if (conn.ws.bufferedAmount > this.options.limits.maxBufferedBytes) {
-      this.options.log(`socket: dropped a slow reader of ${conn.user?.name ?? 'nobody'} (${conn.ws.bufferedAmount} bytes unsent)`);
+      this.options.logger.warn({ user: conn.user?.name, unsentBytes: conn.ws.bufferedAmount }, 'socket: dropped a slow reader');
       conn.ws.terminate();
       this.forget(conn);
     }
   }
 }
 
-/** A `changes` frame from changes already turned into JSON (so pages can be cut by bytes). */
-function changesFrame(changeJson: string[], revision: number, partial: boolean): string {
-  return `{"type":"changes","changes":[${changeJson.join(',')}],"currentRevision":${JSON.stringify(revision)},"partial":${partial}}`;
+/**
+ * A `changes` frame from changes already turned into JSON (so pages can be cut by bytes).
+ * `snapshot`: a catch-up page of the whole state, for a checkpoint behind the horizon.
+ */
+function changesFrame(changeJson: string[], revision: number, partial: boolean, snapshot = false): string {
+  const head = `{"type":"changes","changes":[${changeJson.join(',')}],"currentRevision":${JSON.stringify(revision)},"partial":${partial}`;
+  return snapshot ? `${head},"snapshot":true}` : `${head}}`;
 }
 
 function parseRevision(value: unknown): number | null {

@@ -2,6 +2,12 @@
  * The server's SQLite storage: per-account records and the per-account revision
  * log that REST writes and socket writes share. Every write is one transaction,
  * committed (WAL, synchronous=FULL) before the caller acknowledges it.
+ *
+ * The revision log is compacted as it goes: it keeps only the latest change of each
+ * record (a catch-up sends a record's current state anyway), so it is as long as the
+ * account has records, not writes. Hard deletes are kept for a retention horizon
+ * (`compact`); a client whose checkpoint is older gets the whole state instead, marked
+ * `snapshot`, since the deletes it missed are no longer known.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -72,6 +78,30 @@ function migrate(db: Database.Database): void {
       db.pragma('user_version = 1');
     })();
   }
+  if (version < 2) {
+    db.transaction(() => {
+      if (!db.prepare<[], { name: string }>('PRAGMA table_info(changes)').all().some((c) => c.name === 'at')) {
+        db.exec('ALTER TABLE changes ADD COLUMN at INTEGER NOT NULL DEFAULT 0');
+      }
+      if (!db.prepare<[], { name: string }>('PRAGMA table_info(accounts)').all().some((c) => c.name === 'horizon')) {
+        db.exec('ALTER TABLE accounts ADD COLUMN horizon INTEGER NOT NULL DEFAULT 0');
+      }
+      // Older files logged every write: keep the latest change of each record.
+      db.exec(`DELETE FROM changes WHERE EXISTS (SELECT 1 FROM changes AS later
+          WHERE later.account = changes.account AND later.tbl = changes.tbl AND later.key = changes.key AND later.rev > changes.rev);
+        CREATE UNIQUE INDEX IF NOT EXISTS changes_key ON changes (account, tbl, key);
+        CREATE INDEX IF NOT EXISTS changes_deletes ON changes (type, at);`);
+      db.pragma('user_version = 2');
+    })();
+  }
+}
+
+/** What `compact` did. */
+export interface CompactionResult {
+  /** Deletes older than the horizon that were forgotten. */
+  forgottenDeletes: number;
+  /** Accounts whose horizon moved (their clients further behind get a snapshot). */
+  accounts: number;
 }
 
 /** Sets `a.b.c` inside `target`; `null` removes the property (Dexie key-path mods). */
@@ -111,7 +141,12 @@ export class RecordStore {
         'INSERT INTO records (account, tbl, id, data, rev) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account, tbl, id) DO UPDATE SET data = excluded.data, rev = excluded.rev',
       ),
       remove: db.prepare('DELETE FROM records WHERE account = ? AND tbl = ? AND id = ?'),
-      log: db.prepare('INSERT INTO changes (account, rev, tbl, key, type, source) VALUES (?, ?, ?, ?, ?, ?)'),
+      // One entry per record: a new write replaces the record's previous entry.
+      log: db.prepare(
+        'INSERT INTO changes (account, rev, tbl, key, type, source, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(account, tbl, key) DO UPDATE SET rev = excluded.rev, type = excluded.type, source = excluded.source, at = excluded.at',
+      ),
+      getHorizon: db.prepare<[string], { horizon: number }>('SELECT horizon FROM accounts WHERE account = ?'),
+      logSize: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM changes'),
       since: db.prepare<[string, number], StoredChange>(
         'SELECT rev, tbl AS "table", key, type, source FROM changes WHERE account = ? AND rev > ? ORDER BY rev',
       ),
@@ -123,6 +158,31 @@ export class RecordStore {
 
   currentRevision(account: string): number {
     return this.stmt.getRev.get(account)?.rev ?? 0;
+  }
+
+  /** Catch-ups from before this revision get the whole state (older deletes are forgotten). */
+  horizon(account: string): number {
+    return this.stmt.getHorizon.get(account)?.horizon ?? 0;
+  }
+
+  /** Entries in the revision log, all accounts (one per record written, deletes within the horizon). */
+  revisionLogSize(): number {
+    return this.stmt.logSize.get()!.n;
+  }
+
+  /**
+   * Forgets hard deletes logged before `before` (ms): each account's horizon moves past
+   * the latest one forgotten, so a client that has not seen it gets a full snapshot.
+   */
+  compact(before: number): CompactionResult {
+    return this.db.transaction(() => {
+      const moved = this.db
+        .prepare<[number, number], { account: string; rev: number }>('SELECT account, MAX(rev) AS rev FROM changes WHERE type = ? AND at < ? GROUP BY account')
+        .all(DELETE, before);
+      for (const { account, rev } of moved) this.db.prepare('UPDATE accounts SET horizon = MAX(horizon, ?) WHERE account = ?').run(rev, account);
+      const { changes } = this.db.prepare('DELETE FROM changes WHERE type = ? AND at < ?').run(DELETE, before);
+      return { forgottenDeletes: changes, accounts: moved.length };
+    })();
   }
 
   get(account: string, table: string, id: string): RecordValue | undefined {
@@ -148,7 +208,7 @@ export class RecordStore {
         const applied = this.applyOne(account, change);
         if (!applied) continue;
         revision += 1;
-        this.stmt.log.run(account, revision, change.table, change.key, applied.type, source);
+        this.stmt.log.run(account, revision, change.table, change.key, applied.type, source, Date.now());
         net.set(`${change.table}\u0000${change.key}`, applied);
         if (applied.type === CREATE) {
           this.stmt.put.run(account, change.table, change.key, JSON.stringify(applied.obj), revision);
@@ -196,7 +256,15 @@ export class RecordStore {
    * `maxCount` changes and about `maxBytes` of JSON, or null when there is no more. Pages
    * read the current state; writes made while it runs come after it (see `changesSince`).
    */
-  catchUp(account: string, since: number | null, excludeSource: string | null, tables: Set<string>): { next(maxCount: number, maxBytes: number): Change[] | null } {
+  catchUp(
+    account: string,
+    since: number | null,
+    excludeSource: string | null,
+    tables: Set<string>,
+  ): { next(maxCount: number, maxBytes: number): Change[] | null; snapshot: boolean } {
+    // Behind the horizon, deletes this client missed are forgotten: it gets the whole state.
+    const snapshot = since !== null && since < this.horizon(account);
+    if (snapshot) since = null;
     if (since !== null) {
       const touched = this.touchedSince(account, since, excludeSource, tables);
       let at = 0;
@@ -213,6 +281,7 @@ export class RecordStore {
           }
           return page;
         },
+        snapshot,
       };
     }
     const order = [...tables];
@@ -239,22 +308,22 @@ export class RecordStore {
         }
         return page.length > 0 ? page : null;
       },
+      snapshot,
     };
   }
 
-  /** The records written after `revision` (not only by `excludeSource`), in order of their last write. */
+  /**
+   * The records written after `revision`, in order of their last write, except those
+   * whose last write is `excludeSource`'s own (it holds that state already).
+   */
   private touchedSince(account: string, revision: number, excludeSource: string | null, tables: Set<string>): Array<{ table: string; key: string }> {
-    const touched = new Map<string, StoredChange>();
+    const touched: Array<{ table: string; key: string }> = [];
     for (const change of this.stmt.since.iterate(account, revision)) {
       if (!tables.has(change.table)) continue;
-      const id = `${change.table}\u0000${change.key}`;
-      if (change.source !== null && change.source === excludeSource) {
-        // Our own write: only relevant if someone else touched the key too.
-        if (!touched.has(id)) continue;
-      }
-      touched.set(id, change);
+      if (change.source !== null && change.source === excludeSource) continue;
+      touched.push({ table: change.table, key: change.key });
     }
-    return [...touched.values()].map(({ table, key }) => ({ table, key }));
+    return touched;
   }
 
   /** Validates one change and returns its net effect, or null when it changes nothing. */

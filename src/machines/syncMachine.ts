@@ -18,7 +18,7 @@ import { assign, enqueueActions, fromCallback, fromPromise, raise, setup, stateI
 import type { MergeInput } from '../merge/lastModifiedWins.js';
 import type { LostWrite } from '../merge/lostWrite.js';
 import type { SyncRecord } from '../merge/record.js';
-import { CREATE, type Change, type Revision } from '../protocol/socket.js';
+import { CREATE, DELETE, type Change, type Revision } from '../protocol/socket.js';
 import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from './mergeBatch.js';
 import { recordMergeMachine, type MergeReleasedEvent } from './recordMerge.js';
 
@@ -44,6 +44,11 @@ export interface InboundFrame {
   fullSnapshot: boolean;
   /** Remote versions held while the user edited these records, released now. */
   afterEditing: boolean;
+  /**
+   * A full snapshot sent because the checkpoint is older than the server's horizon: a
+   * record synced before that the snapshot lacks was deleted there, not lost.
+   */
+  deletesForgotten?: boolean;
 }
 
 export interface PreparedFrame {
@@ -59,12 +64,16 @@ export interface ApplyInput {
   snapshotIds?: string[];
   /** The user was editing these records: what a remote version overrides of theirs is lost to them. */
   afterEditing?: boolean;
+  /** With `snapshotIds`: records missing from the snapshot were deleted on the server (see `InboundFrame`). */
+  deletesForgotten?: boolean;
 }
 
 export interface ApplyOutput {
   pendingCount: number;
   /** Writes of this user that remote versions overrode (unacknowledged, or made while editing). */
   lostWrites: LostWrite[];
+  /** Synced records a snapshot showed deleted on the server: merged next as remote deletes. */
+  deletedRemotely?: Array<{ table: string; id: string }>;
 }
 
 export interface PushOutput {
@@ -314,6 +323,19 @@ export const syncMachine = setup({
       const out = outputOf<ApplyOutput>(event);
       for (const lostWrite of out.lostWrites) enqueue.emit({ type: 'write-lost', lostWrite });
       enqueue.assign({ pendingCount: out.pendingCount, lostWrites: withLostWrites(context.lostWrites, out.lostWrites) });
+      const deleted = out.deletedRemotely ?? [];
+      if (deleted.length > 0) {
+        // Decided like any remote delete, by merge actors (a restore made here still wins).
+        const frame: InboundFrame = {
+          changes: deleted.map(({ table, id }) => ({ type: DELETE, table, key: id })),
+          revision: null,
+          checkpoint: false,
+          completesCatchUp: false,
+          fullSnapshot: false,
+          afterEditing: false,
+        };
+        enqueue.assign({ inbound: ({ context: c }) => [...c.inbound, frame] });
+      }
     }),
     finishFrame: assign(({ context }) => ({
       merging: null,
@@ -523,6 +545,7 @@ export const syncMachine = setup({
                 checkpoint: last && m.frame.checkpoint ? m.frame.revision : undefined,
                 snapshotIds: last && m.frame.completesCatchUp && m.frame.fullSnapshot ? context.snapshotIds : undefined,
                 afterEditing: m.frame.afterEditing,
+                deletesForgotten: m.frame.deletesForgotten,
               };
             },
             onDone: [

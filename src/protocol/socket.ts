@@ -71,6 +71,12 @@ export interface ServerChangesFrame {
   changes: Change[];
   currentRevision: Revision;
   partial: boolean;
+  /**
+   * This project's server: the catch-up is the account's whole state, because the
+   * client's revision is older than the server's retention horizon (deletes before it are
+   * forgotten). A record the client synced earlier and this snapshot lacks was deleted.
+   */
+  snapshot?: boolean;
 }
 export interface AckFrame {
   type: 'ack';

@@ -138,8 +138,9 @@ export function createSyncActors(deps: SyncDeps) {
               revision: frame.currentRevision,
               checkpoint: !frame.partial,
               completesCatchUp,
-              fullSnapshot: catchingUp && (checkpoint === null || serverWasReset),
+              fullSnapshot: catchingUp && (checkpoint === null || serverWasReset || frame.snapshot === true),
               afterEditing: false,
+              deletesForgotten: catchingUp && frame.snapshot === true && checkpoint !== null && !serverWasReset,
             };
             if (completesCatchUp) catchingUp = false;
             send({ type: 'REMOTE.CHANGES', frame: inbound });
@@ -210,14 +211,24 @@ export function createSyncActors(deps: SyncDeps) {
       if (merge.remote) await local.releaseHeld(table, merge.remote);
       if (decision.kind === 'keep-local' || decision.kind === 'merged') toPush.push(ref);
     }
+    const deletedRemotely: RecordRef[] = [];
     if (input.snapshotIds) {
-      // The server's whole state lacks these: it lost them (reset) or never had them.
+      // The server's whole state lacks these: it lost them (reset), never had them (not yet
+      // pushed), or, past its horizon, deleted them.
       const onServer = new Set(input.snapshotIds);
-      for (const table of tables) for (const r of local.list(table)) if (!onServer.has(r.id)) toPush.push({ table, id: r.id });
+      for (const table of tables) {
+        for (const r of local.list(table)) {
+          if (onServer.has(r.id)) continue;
+          const ref = { table, id: r.id };
+          if (input.deletesForgotten && !local.isPending(ref)) {
+            if (!r.deleted) deletedRemotely.push(ref);
+          } else toPush.push(ref);
+        }
+      }
     }
     await local.queueForPush(toPush);
     if (input.checkpoint !== undefined) await local.updateMeta({ checkpoint: input.checkpoint, clockLatest: clock.latest });
-    return { pendingCount: sendable().length, lostWrites };
+    return { pendingCount: sendable().length, lostWrites, deletedRemotely };
   });
 
   const pushOutbox = fromPromise<PushOutput>(async () => {
