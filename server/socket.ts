@@ -24,7 +24,7 @@ import type { ServerLogger } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
 
 /** How long the first batch of a group waits for others to share its transaction. */
-const GROUP_COMMIT_WINDOW_MS = 2;
+const GROUP_COMMIT_WINDOW_MS = 5;
 
 /** A socket with this many frames waiting is not read until it is down to RESUME_AT. */
 const PAUSE_AT = 64;

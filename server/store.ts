@@ -3,9 +3,10 @@
  * log that REST writes and socket writes share. Every write is one transaction,
  * committed (WAL, synchronous=FULL) before the caller acknowledges it.
  *
- * The revision log is compacted as it goes: it keeps only the latest change of each
- * record (a catch-up sends a record's current state anyway), so it is as long as the
- * account has records, not writes. Hard deletes are kept for a retention horizon
+ * The revision log is the records table itself: each record keeps the revision and the
+ * writer of its latest change (a catch-up sends a record's current state anyway), so the
+ * log is as long as the account has records, not writes, and a write touches one row. A
+ * hard delete leaves the row without data (a tombstone) for a retention horizon
  * (`compact`); a client whose checkpoint is older gets the whole state instead, marked
  * `snapshot`, since the deletes it missed are no longer known.
  */
@@ -15,14 +16,6 @@ import { join } from 'node:path';
 import { CREATE, DELETE, UPDATE, type Change } from '../src/protocol/socket.js';
 import type { BasicSchema, RecordValue } from '../src/protocol/schema.js';
 import { BadRequest, assertSafeJson, assertRecordId, assertTable, validateFullRecord } from '../src/protocol/validate.js';
-
-export interface StoredChange {
-  rev: number;
-  table: string;
-  key: string;
-  type: typeof CREATE | typeof UPDATE | typeof DELETE;
-  source: string | null;
-}
 
 export interface ApplyResult {
   /** The account's revision after the batch. */
@@ -37,11 +30,12 @@ CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE
 CREATE TABLE IF NOT EXISTS auth_codes (code TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, rev INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
-  account TEXT NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, rev INTEGER NOT NULL,
+  account TEXT NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL,
+  data TEXT, -- NULL: deleted (a tombstone until compaction)
+  rev INTEGER NOT NULL, -- the account's revision of the latest change
+  source TEXT, -- the client identity that wrote it (NULL: REST)
+  deleted_at INTEGER, -- ms, for tombstones
   PRIMARY KEY (account, tbl, id));
-CREATE TABLE IF NOT EXISTS changes (
-  account TEXT NOT NULL, rev INTEGER NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL,
-  type INTEGER NOT NULL, source TEXT, PRIMARY KEY (account, rev));
 `;
 
 /** Opens (or creates) the database; `dataDir` ':memory:' keeps it in memory. */
@@ -80,17 +74,27 @@ function migrate(db: Database.Database): void {
   }
   if (version < 2) {
     db.transaction(() => {
-      if (!db.prepare<[], { name: string }>('PRAGMA table_info(changes)').all().some((c) => c.name === 'at')) {
-        db.exec('ALTER TABLE changes ADD COLUMN at INTEGER NOT NULL DEFAULT 0');
+      // Files before version 2 kept every write in a `changes` log: fold it into the records.
+      const hasLog = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'changes'").get() !== undefined;
+      if (hasLog) {
+        db.exec(`CREATE TABLE records_v2 (
+            account TEXT NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL, data TEXT, rev INTEGER NOT NULL,
+            source TEXT, deleted_at INTEGER, PRIMARY KEY (account, tbl, id));
+          INSERT INTO records_v2 (account, tbl, id, data, rev, source)
+            SELECT r.account, r.tbl, r.id, r.data, r.rev, (SELECT c.source FROM changes AS c WHERE c.account = r.account AND c.rev = r.rev)
+            FROM records AS r;
+          INSERT INTO records_v2 (account, tbl, id, data, rev, source, deleted_at)
+            SELECT c.account, c.tbl, c.key, NULL, MAX(c.rev), c.source, ${Date.now()} FROM changes AS c
+            WHERE c.type = ${DELETE} AND NOT EXISTS (SELECT 1 FROM records AS r WHERE r.account = c.account AND r.tbl = c.tbl AND r.id = c.key)
+            GROUP BY c.account, c.tbl, c.key;
+          DROP TABLE records;
+          ALTER TABLE records_v2 RENAME TO records;
+          DROP TABLE changes;`);
       }
+      db.exec('CREATE INDEX IF NOT EXISTS records_rev ON records (account, rev)');
       if (!db.prepare<[], { name: string }>('PRAGMA table_info(accounts)').all().some((c) => c.name === 'horizon')) {
         db.exec('ALTER TABLE accounts ADD COLUMN horizon INTEGER NOT NULL DEFAULT 0');
       }
-      // Older files logged every write: keep the latest change of each record.
-      db.exec(`DELETE FROM changes WHERE EXISTS (SELECT 1 FROM changes AS later
-          WHERE later.account = changes.account AND later.tbl = changes.tbl AND later.key = changes.key AND later.rev > changes.rev);
-        CREATE UNIQUE INDEX IF NOT EXISTS changes_key ON changes (account, tbl, key);
-        CREATE INDEX IF NOT EXISTS changes_deletes ON changes (type, at);`);
       db.pragma('user_version = 2');
     })();
   }
@@ -135,24 +139,22 @@ export class RecordStore {
     this.stmt = {
       getRev: db.prepare<[string], { rev: number }>('SELECT rev FROM accounts WHERE account = ?'),
       setRev: db.prepare('INSERT INTO accounts (account, rev) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET rev = excluded.rev'),
-      get: db.prepare<[string, string, string], { data: string }>('SELECT data FROM records WHERE account = ? AND tbl = ? AND id = ?'),
-      list: db.prepare<[string, string], { data: string }>('SELECT data FROM records WHERE account = ? AND tbl = ? ORDER BY id'),
+      get: db.prepare<[string, string, string], { data: string }>(
+        'SELECT data FROM records WHERE account = ? AND tbl = ? AND id = ? AND data IS NOT NULL',
+      ),
+      list: db.prepare<[string, string], { data: string }>('SELECT data FROM records WHERE account = ? AND tbl = ? AND data IS NOT NULL ORDER BY id'),
       put: db.prepare(
-        'INSERT INTO records (account, tbl, id, data, rev) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account, tbl, id) DO UPDATE SET data = excluded.data, rev = excluded.rev',
+        'INSERT INTO records (account, tbl, id, data, rev, source) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account, tbl, id) DO UPDATE SET data = excluded.data, rev = excluded.rev, source = excluded.source, deleted_at = NULL',
       ),
-      remove: db.prepare('DELETE FROM records WHERE account = ? AND tbl = ? AND id = ?'),
-      // One entry per record: a new write replaces the record's previous entry.
-      log: db.prepare(
-        'INSERT INTO changes (account, rev, tbl, key, type, source, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(account, tbl, key) DO UPDATE SET rev = excluded.rev, type = excluded.type, source = excluded.source, at = excluded.at',
-      ),
-      getHorizon: db.prepare<[string], { horizon: number }>('SELECT horizon FROM accounts WHERE account = ?'),
-      logSize: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM changes'),
-      since: db.prepare<[string, number], StoredChange>(
-        'SELECT rev, tbl AS "table", key, type, source FROM changes WHERE account = ? AND rev > ? ORDER BY rev',
+      remove: db.prepare('UPDATE records SET data = NULL, rev = ?, source = ?, deleted_at = ? WHERE account = ? AND tbl = ? AND id = ?'),
+      since: db.prepare<[string, number], { rev: number; table: string; key: string; source: string | null }>(
+        'SELECT rev, tbl AS "table", id AS key, source FROM records WHERE account = ? AND rev > ? ORDER BY rev',
       ),
       after: db.prepare<[string, string, string, number], { id: string; data: string }>(
-        'SELECT id, data FROM records WHERE account = ? AND tbl = ? AND id > ? ORDER BY id LIMIT ?',
+        'SELECT id, data FROM records WHERE account = ? AND tbl = ? AND id > ? AND data IS NOT NULL ORDER BY id LIMIT ?',
       ),
+      getHorizon: db.prepare<[string], { horizon: number }>('SELECT horizon FROM accounts WHERE account = ?'),
+      logSize: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM records'),
     };
   }
 
@@ -165,7 +167,7 @@ export class RecordStore {
     return this.stmt.getHorizon.get(account)?.horizon ?? 0;
   }
 
-  /** Entries in the revision log, all accounts (one per record written, deletes within the horizon). */
+  /** Entries in the revision log, all accounts: one per record, deleted ones within the horizon included. */
   revisionLogSize(): number {
     return this.stmt.logSize.get()!.n;
   }
@@ -176,11 +178,12 @@ export class RecordStore {
    */
   compact(before: number): CompactionResult {
     return this.db.transaction(() => {
+      // A scan of the records (hourly); an index on deleted_at would cost every write.
       const moved = this.db
-        .prepare<[number, number], { account: string; rev: number }>('SELECT account, MAX(rev) AS rev FROM changes WHERE type = ? AND at < ? GROUP BY account')
-        .all(DELETE, before);
+        .prepare<[number], { account: string; rev: number }>('SELECT account, MAX(rev) AS rev FROM records WHERE data IS NULL AND deleted_at < ? GROUP BY account')
+        .all(before);
       for (const { account, rev } of moved) this.db.prepare('UPDATE accounts SET horizon = MAX(horizon, ?) WHERE account = ?').run(rev, account);
-      const { changes } = this.db.prepare('DELETE FROM changes WHERE type = ? AND at < ?').run(DELETE, before);
+      const { changes } = this.db.prepare('DELETE FROM records WHERE data IS NULL AND deleted_at < ?').run(before);
       return { forgottenDeletes: changes, accounts: moved.length };
     })();
   }
@@ -201,31 +204,20 @@ export class RecordStore {
    * record is a no-op. `source` is the writer's client identity (null for REST).
    */
   applyChanges(account: string, changes: Change[], source: string | null): ApplyResult {
-    return this.db.transaction(() => {
-      let revision = this.currentRevision(account);
-      const net = new Map<string, Change>();
-      for (const change of changes) {
-        const applied = this.applyOne(account, change);
-        if (!applied) continue;
-        revision += 1;
-        this.stmt.log.run(account, revision, change.table, change.key, applied.type, source, Date.now());
-        net.set(`${change.table}\u0000${change.key}`, applied);
-        if (applied.type === CREATE) {
-          this.stmt.put.run(account, change.table, change.key, JSON.stringify(applied.obj), revision);
-        } else {
-          this.stmt.remove.run(account, change.table, change.key);
-        }
-      }
-      this.stmt.setRev.run(account, revision);
-      return { revision, changes: [...net.values()] };
-    }).immediate();
+    return this.db.transaction(() => this.applyBatch(account, changes, source)).immediate();
   }
 
   /**
-   * Several batches in one transaction (one fsync): each in its own savepoint, so a bad
-   * batch is rolled back alone and comes back as its error; the rest commit together.
+   * Several batches in one transaction (one fsync). Tried whole first (the usual case:
+   * every batch is valid); if one fails, again with each batch in its own savepoint, so
+   * a bad batch is rolled back alone and comes back as its error while the rest commit.
    */
   applyGroup(batches: Array<{ account: string; changes: Change[]; source: string | null }>): Array<ApplyResult | Error> {
+    try {
+      return this.db.transaction(() => batches.map((b) => this.applyBatch(b.account, b.changes, b.source))).immediate();
+    } catch (error) {
+      if (batches.length === 1) return [error instanceof Error ? error : new Error(String(error))];
+    }
     return this.db
       .transaction(() =>
         batches.map((b) => {
@@ -237,6 +229,25 @@ export class RecordStore {
         }),
       )
       .immediate();
+  }
+
+  /** One batch, inside the caller's transaction: all changes land or the transaction fails. */
+  private applyBatch(account: string, changes: Change[], source: string | null): ApplyResult {
+    let revision = this.currentRevision(account);
+    const net = new Map<string, Change>();
+    for (const change of changes) {
+      const applied = this.applyOne(account, change);
+      if (!applied) continue;
+      revision += 1;
+      net.set(`${change.table}\u0000${change.key}`, applied);
+      if (applied.type === CREATE) {
+        this.stmt.put.run(account, change.table, change.key, JSON.stringify(applied.obj), revision, source);
+      } else {
+        this.stmt.remove.run(revision, source, Date.now(), account, change.table, change.key);
+      }
+    }
+    this.stmt.setRev.run(account, revision);
+    return { revision, changes: [...net.values()] };
   }
 
   /** Net changes after `revision` not written by `excludeSource`, as creates and deletes. */

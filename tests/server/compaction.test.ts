@@ -3,6 +3,10 @@
  * often it is written, hard deletes forgotten past the retention horizon, and a client
  * whose checkpoint is older than the horizon gets the whole state, marked `snapshot`.
  */
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import schema from '../../basic.config.js';
 import { TestSocket, call, project, testServer } from '../helpers/server.js';
@@ -63,5 +67,52 @@ describe('revision log compaction', () => {
     const bob = await server.issueTokens('bob');
     await call(server, bob.access_token, 'PUT', path('x'), { value: project('x') });
     expect((await catchUpFrom(server, bob.access_token, 0)).snapshot).toBeUndefined();
+  });
+});
+
+describe('a data file from before compaction', () => {
+  it('is migrated: each record keeps its latest writer and revision, deletes become tombstones, the write log is gone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'basic-sync-migrate-'));
+    // The layout of version 1: every write in a `changes` log beside the records.
+    const old = new Database(join(dataDir, 'basicdb.sqlite'));
+    old.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE users (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created INTEGER NOT NULL, password TEXT);
+      CREATE TABLE auth_codes (code TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires INTEGER NOT NULL);
+      CREATE TABLE refresh_tokens (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, family TEXT NOT NULL, expires INTEGER NOT NULL,
+        replaced_by TEXT, replaced_at INTEGER, revoked INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE accounts (account TEXT PRIMARY KEY, rev INTEGER NOT NULL);
+      CREATE TABLE records (account TEXT NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, rev INTEGER NOT NULL,
+        PRIMARY KEY (account, tbl, id));
+      CREATE TABLE changes (account TEXT NOT NULL, rev INTEGER NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL,
+        type INTEGER NOT NULL, source TEXT, PRIMARY KEY (account, rev));
+      INSERT INTO users VALUES ('u-alice', 'alice', 0, NULL);
+      INSERT INTO accounts VALUES ('u-alice', 4);
+      INSERT INTO records VALUES ('u-alice', 'projects', 'a', '${JSON.stringify(project('a', { name: 'a, second write' }))}', 3);
+      INSERT INTO changes VALUES ('u-alice', 1, 'projects', 'a', 1, 'device-1'), ('u-alice', 2, 'projects', 'b', 1, NULL),
+        ('u-alice', 3, 'projects', 'a', 1, 'device-2'), ('u-alice', 4, 'projects', 'b', 3, 'device-1');
+      PRAGMA user_version = 1;`);
+    old.close();
+
+    const server = await testServer({ dataDir });
+    const { access_token, user } = await server.issueTokens('alice');
+    expect(user.id).toBe('u-alice');
+    expect(server.revisionLogSize()).toBe(2);
+    // A catch-up from revision 2 sees a's latest write and b's delete, in revision order.
+    const frame = await catchUpFrom(server, access_token, 2);
+    expect(frame.changes).toEqual([
+      { type: 1, table: 'projects', key: 'a', obj: project('a', { name: 'a, second write' }) },
+      { type: 3, table: 'projects', key: 'b' },
+    ]);
+    // device-2's own write is not sent back to it.
+    const device2 = await TestSocket.identified(server, access_token, 'device-2');
+    device2.send({ type: 'subscribe', syncedRevision: 2 });
+    expect((await device2.next('changes')).changes).toEqual([{ type: 3, table: 'projects', key: 'b' }]);
+    device2.close();
+    await server.close();
+
+    const migrated = new Database(join(dataDir, 'basicdb.sqlite'), { readonly: true });
+    expect(migrated.pragma('user_version', { simple: true })).toBe(2);
+    expect(migrated.prepare("SELECT name FROM sqlite_master WHERE name = 'changes'").all()).toEqual([]);
+    migrated.close();
   });
 });
