@@ -19,6 +19,7 @@ import { DEFAULT_SOCKET_LIMITS, SocketHub, type SocketLimits } from './socket.js
 import { RecordStore, openDatabase, type ApplyResult, type CompactionResult } from './store.js';
 import { silentLogger, type ServerLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { startCheckpointer } from './checkpointer.js';
 import { BadRequest } from '../src/protocol/validate.js';
 
 export interface ServerOptions {
@@ -104,6 +105,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (options.demoSignIn && !LOOPBACK.test(host)) throw new Error(`demo sign-in (by name only) is refused on ${host}: listen on 127.0.0.1 or ::1`);
   const dataDir = options.dataDir ?? ':memory:';
   const db = openDatabase(dataDir);
+  const checkpointer = startCheckpointer(db);
   const store = new RecordStore(db, schema);
   const auth = new Auth(db, {
     projectId: schema.project_id,
@@ -321,6 +323,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close() {
       closed ??= new Promise<void>((resolve) => {
         clearInterval(compaction);
+        void checkpointer?.stop();
         hub.closeAll();
         wss.close();
         server.closeAllConnections();

@@ -26,7 +26,7 @@ import type { ServerMetrics } from './metrics.js';
 /** How long the first batch of a group waits for others to share its transaction. */
 const GROUP_COMMIT_WINDOW_MS = 5;
 
-/** A socket with this many frames waiting is not read until it is down to RESUME_AT. */
+/** A socket with this many frames waiting (to be read or committed) is not read until it is down to RESUME_AT. */
 const PAUSE_AT = 64;
 const RESUME_AT = 16;
 
@@ -88,6 +88,8 @@ interface Connection {
   identifyTimer?: NodeJS.Timeout;
   /** Frames received and not yet handled (backpressure). */
   waiting: number;
+  /** Batches handed to the group commit and not yet committed. */
+  committing: number;
   /** Fires when the access token expires, unless a `tokenUpdate` moved it. */
   expiryTimer?: NodeJS.Timeout;
   pending: { requestIds: Array<number | string>; changes: Change[]; bytes: number };
@@ -134,6 +136,7 @@ export class SocketHub {
       subscribed: false,
       alive: true,
       waiting: 0,
+      committing: 0,
       pending: { requestIds: [], changes: [], bytes: 0 },
       queue: Promise.resolve(),
     };
@@ -145,14 +148,14 @@ export class SocketHub {
       // commits are async. Backpressure: a client that sends faster than its writes
       // commit is not read until it has caught up.
       conn.waiting += 1;
-      if (conn.waiting >= PAUSE_AT) ws.pause();
+      this.throttle(conn);
       // The queue never holds a rejection: a failure here is a bug, logged, not a crash.
       conn.queue = conn.queue
         .then(() => this.onFrame(conn, data, isBinary))
         .catch((error: unknown) => this.options.logger.error({ err: error }, 'socket: unexpected failure'))
         .finally(() => {
           conn.waiting -= 1;
-          if (ws.isPaused && conn.waiting <= RESUME_AT) ws.resume();
+          this.throttle(conn);
         });
     });
     ws.on('pong', () => (conn.alive = true));
@@ -247,18 +250,30 @@ export class SocketHub {
       if (f.type === 'tokenUpdate') return await this.onTokenUpdate(conn, f);
       throw new BadRequest(`unknown frame type ${JSON.stringify(f.type)}`);
     } catch (error) {
-      const clientError = error instanceof BadRequest || error instanceof Unauthorized || error instanceof TooMany;
-      if (!clientError) this.options.logger.error({ err: error, user: conn.user?.name }, 'socket: frame failed');
-      const reason = error instanceof Unauthorized ? `unauthorized: ${error.message}` : error instanceof Error ? error.message : String(error);
-      // Messages may quote what the client sent: bound them.
-      const message = cutToBytes(reason, MAX_ERROR_MESSAGE_BYTES);
-      const code: ErrorCode =
-        error instanceof TokenExpired ? 'TOKEN_EXPIRED' : error instanceof Unauthorized ? 'UNAUTHORIZED' : error instanceof TooMany ? 'RATE_LIMITED' : 'BAD_REQUEST';
-      this.options.metrics.framesRefused.inc({ code });
-      if (clientError) this.options.logger.debug({ user: conn.user?.name, code, message }, 'socket: frame refused');
-      this.send(conn, { type: 'error', requestId, code, message });
-      this.close(conn, error instanceof Unauthorized ? 4401 : error instanceof TooMany ? 4429 : 1008, message);
+      this.refuse(conn, error, requestId);
     }
+  }
+
+  /** Stops reading a socket whose frames pile up, and reads it again once they are down. */
+  private throttle(conn: Connection): void {
+    const backlog = conn.waiting + conn.committing;
+    if (!conn.ws.isPaused && backlog >= PAUSE_AT) conn.ws.pause();
+    else if (conn.ws.isPaused && backlog <= RESUME_AT) conn.ws.resume();
+  }
+
+  /** Answers a frame that failed with an `error` frame and closes the socket. */
+  private refuse(conn: Connection, error: unknown, requestId: number | string | null): void {
+    const clientError = error instanceof BadRequest || error instanceof Unauthorized || error instanceof TooMany;
+    if (!clientError) this.options.logger.error({ err: error, user: conn.user?.name }, 'socket: frame failed');
+    const reason = error instanceof Unauthorized ? `unauthorized: ${error.message}` : error instanceof Error ? error.message : String(error);
+    // Messages may quote what the client sent: bound them.
+    const message = cutToBytes(reason, MAX_ERROR_MESSAGE_BYTES);
+    const code: ErrorCode =
+      error instanceof TokenExpired ? 'TOKEN_EXPIRED' : error instanceof Unauthorized ? 'UNAUTHORIZED' : error instanceof TooMany ? 'RATE_LIMITED' : 'BAD_REQUEST';
+    this.options.metrics.framesRefused.inc({ code });
+    if (clientError) this.options.logger.debug({ user: conn.user?.name, code, message }, 'socket: frame refused');
+    this.send(conn, { type: 'error', requestId, code, message });
+    this.close(conn, error instanceof Unauthorized ? 4401 : error instanceof TooMany ? 4429 : 1008, message);
   }
 
   private async onIdentity(conn: Connection, f: Record<string, unknown>): Promise<void> {
@@ -342,9 +357,22 @@ export class SocketHub {
     const { changes: batch, requestIds } = conn.pending;
     conn.pending = { requestIds: [], changes: [], bytes: 0 };
     // All or nothing: a bad change anywhere in the batch rolls back the whole batch.
-    const result = await this.commit({ account: user.id, changes: batch, source: conn.clientIdentity! });
-    for (const id of requestIds) this.send(conn, { type: 'ack', requestId: id });
-    this.broadcast(user.id, result, conn.clientIdentity!);
+    // The socket's next frames are read meanwhile (they may share the same group
+    // commit); commit groups finish in order, so its acks still go out in order.
+    conn.committing += 1;
+    this.commit({ account: user.id, changes: batch, source: conn.clientIdentity! })
+      .then(
+        (result) => {
+          for (const id of requestIds) this.send(conn, { type: 'ack', requestId: id });
+          this.broadcast(user.id, result, conn.clientIdentity!);
+        },
+        (error: unknown) => this.refuse(conn, error, requestId),
+      )
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'socket: acknowledging failed'))
+      .finally(() => {
+        conn.committing -= 1;
+        this.throttle(conn);
+      });
   }
 
   /**
