@@ -118,6 +118,7 @@ export type SyncEvent =
   | { type: 'CATCH_UP.APPLIED' }
   | { type: 'INBOUND.FAILED'; reason: string }
   | { type: 'NETWORK.ONLINE' }
+  | { type: 'NETWORK.OFFLINE' }
   | { type: 'RETRY.NOW' }
   | { type: 'FLUSH' }
   | { type: 'STORAGE.FAILED'; reason: string }
@@ -177,6 +178,7 @@ export function tokenRenewalDelay(expiresAt: number, now: number): number {
 
 /** A readable reason from a failure event or an actor's error event. */
 function failureReason(event: EventObject): string {
+  if (event.type === 'NETWORK.OFFLINE') return 'the browser is offline';
   if ('reason' in event) return String(event.reason);
   if ('error' in event) {
     const error = event.error as { message?: unknown } | undefined;
@@ -425,6 +427,7 @@ export const syncMachine = setup({
         },
         authenticating: {
           description: "Get an access token (cached until shortly before its `exp`) and check the server's published schema version.",
+          on: { 'NETWORK.OFFLINE': { target: 'offline-retry', actions: 'noteFailure' } },
           invoke: {
             src: 'authenticate',
             onDone: { target: 'connected', actions: 'clearRetry' },
@@ -440,6 +443,7 @@ export const syncMachine = setup({
           on: {
             'SOCKET.DOWN': { target: 'offline-retry', actions: 'noteFailure' },
             'INBOUND.FAILED': { target: 'offline-retry', actions: 'noteFailure' },
+            'NETWORK.OFFLINE': { target: 'offline-retry', actions: 'noteFailure' },
           },
           initial: 'reconciling',
           states: {

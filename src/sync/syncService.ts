@@ -55,7 +55,7 @@ export interface SyncServiceOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Where failures are logged, once per outage. Default `console.warn`. */
   log?: (message: string) => void;
-  /** Listens for `online`, `pagehide` and `visibilitychange`; default the browser's window. */
+  /** Listens for `online`, `offline`, `pagehide` and `visibilitychange`; default the browser's window. */
   window?: Pick<Window, 'addEventListener' | 'removeEventListener'> & { document?: { visibilityState?: string } };
   /**
    * Read back what other tabs write to the same storage (needs a driver that reports
@@ -115,6 +115,8 @@ export function createSyncService(options: SyncServiceOptions) {
   const followOtherTabs = options.followOtherTabs ?? typeof window !== 'undefined';
   const win = options.window ?? (globalThis as { window?: SyncServiceOptions['window'] }).window;
   const onOnline = () => actor.send({ type: 'NETWORK.ONLINE' });
+  // The browser knows at once; the ack timeout stays the fallback for networks that lie.
+  const onOffline = () => actor.send({ type: 'NETWORK.OFFLINE' });
   const onHide = () => {
     if (win?.document?.visibilityState === undefined || win.document.visibilityState === 'hidden') actor.send({ type: 'FLUSH' });
   };
@@ -144,6 +146,7 @@ export function createSyncService(options: SyncServiceOptions) {
       // After loading, follow other tabs writing the same storage (same browser profile).
       if (followOtherTabs) unwatchTabs = ready().then(() => local.watchOtherTabs()).catch(() => () => {});
       win?.addEventListener('online', onOnline);
+      win?.addEventListener('offline', onOffline);
       win?.addEventListener('pagehide', onHide);
       win?.addEventListener('visibilitychange', onHide);
       return ready();
@@ -155,6 +158,7 @@ export function createSyncService(options: SyncServiceOptions) {
       started = false;
       void unwatchTabs?.then((unwatch) => unwatch()).catch(() => {});
       win?.removeEventListener('online', onOnline);
+      win?.removeEventListener('offline', onOffline);
       win?.removeEventListener('pagehide', onHide);
       win?.removeEventListener('visibilitychange', onHide);
       actor.stop();

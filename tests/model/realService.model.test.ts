@@ -106,6 +106,12 @@ describe('generated paths against the real service', () => {
       } else if (type === 'FLUSH') a.service.flush();
       else if (type === 'RETRY.NOW') a.service.retryNow();
       else if (type === 'NETWORK.ONLINE') a.service.actor.send({ type: 'NETWORK.ONLINE' });
+      else if (type === 'NETWORK.OFFLINE') {
+        // The network goes away and the browser says so (its `offline` event).
+        proxy.fault = 'down';
+        proxy.dropAll();
+        a.service.actor.send({ type: 'NETWORK.OFFLINE' });
+      }
       else if (type === 'NOTICE.DISMISS') for (const lost of a.service.status().lostWrites) await a.service.dismissNotice(lost);
       else if (type.startsWith('xstate.after.')) {
         const c = a.service.actor.getSnapshot().context;

@@ -77,6 +77,7 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
     { type: 'LOCAL.CHANGED', pendingCount: 1 },
     { type: 'FLUSH' },
     { type: 'NETWORK.ONLINE' },
+    { type: 'NETWORK.OFFLINE' },
     { type: 'RETRY.NOW' },
     { type: 'SOCKET.DOWN', reason: 'socket closed' },
   ];

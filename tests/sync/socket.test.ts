@@ -81,3 +81,21 @@ describe('the socket URL', () => {
     }
   });
 });
+
+describe("the browser's offline and online events", () => {
+  it('offline moves to offline-retry at once (no ack timeout to wait for); online reconnects at once', async () => {
+    const server = await testServer();
+    const browserWindow = new EventTarget();
+    const a = await startClient(server, 'alice', { window: browserWindow as never, retry: { baseMs: 60_000, maxMs: 60_000 }, remoteTimeoutMs: 10_000 });
+    await a.service.whenSynced();
+    browserWindow.dispatchEvent(new Event('offline'));
+    expect(a.service.status().state).toBe('offline-retry');
+    expect(a.service.status().lastError).toBe('the browser is offline');
+    await a.store.addProject({ name: 'written offline' });
+    expect(a.service.status().pendingCount).toBe(1);
+    // The next retry is a minute away; `online` does not wait for it.
+    browserWindow.dispatchEvent(new Event('online'));
+    await a.service.whenSynced();
+    expect((await serverRecords(server, 'alice')).map((r) => r.name)).toEqual(['written offline']);
+  });
+});
