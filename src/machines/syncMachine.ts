@@ -10,6 +10,8 @@
  *   versions wait in a live `recordMerge` actor (`held:<id>`) until editing ends.
  * - `token`: the open socket's access token is renewed on the socket before it
  *   expires (`tokenUpdate`), so a token refresh does not cost a reconnect.
+ * - `role`: owner / follower among the tabs of one browser profile. Only the owner
+ *   syncs; a follower's `sync` region waits in `following` and shows the owner's status.
  *
  * Every side effect is an actor provided by `src/sync/` (`syncService.ts`); this file
  * only says when each one runs. The stubs below keep the chart testable on its own.
@@ -96,6 +98,14 @@ export interface RenewOutput {
   tokenExpiresAt: number | null;
 }
 
+/** What the owner tab tells the others about its sync (they show it as their own). */
+export interface OwnerStatus {
+  state: string;
+  lastSyncedAt: number | null;
+  lastError: string | null;
+  nextRetryAt: number | null;
+}
+
 export interface SyncMachineInput {
   debounceMs: number;
   maxWaitMs: number;
@@ -122,7 +132,10 @@ export type SyncEvent =
   | { type: 'RETRY.NOW' }
   | { type: 'FLUSH' }
   | { type: 'STORAGE.FAILED'; reason: string }
-  | { type: 'NOTICE.DISMISS'; table: string; id: string };
+  | { type: 'NOTICE.DISMISS'; table: string; id: string }
+  | { type: 'ROLE.OWNER' }
+  | { type: 'ROLE.FOLLOWER' }
+  | { type: 'OWNER.STATUS'; status: OwnerStatus };
 
 export type SyncEmitted =
   | { type: 'write-lost'; lostWrite: LostWrite }
@@ -154,6 +167,8 @@ export interface SyncContext extends SyncMachineInput {
   quarantined: Quarantined[];
   /** When the open socket's access token expires; null when it does not say. */
   tokenExpiresAt: number | null;
+  /** While following: the owner tab's last word about its sync. */
+  ownerStatus: OwnerStatus | null;
 }
 
 const notProvided = (name: string) => () => Promise.reject(new Error(`actor ${name} was not provided`));
@@ -233,6 +248,10 @@ export const syncMachine = setup({
     applyDecisions: fromPromise<ApplyOutput, ApplyInput>(notProvided('applyDecisions')),
     pushOutbox: fromPromise<PushOutput>(notProvided('pushOutbox')),
     renewSocketToken: fromPromise<RenewOutput>(notProvided('renewSocketToken')),
+    // Without other tabs (Node, tests) this one is the owner at once.
+    electOwner: fromCallback<EventObject>(({ sendBack }) => {
+      sendBack({ type: 'ROLE.OWNER' });
+    }),
   },
   delays: {
     debounce: ({ context }) => context.debounceMs,
@@ -251,6 +270,7 @@ export const syncMachine = setup({
     pushLeftPending: ({ event }) => outputOf<PushOutput>(event).pendingCount > 0,
     tokenExpires: ({ event }) => event.type === 'SOCKET.OPEN' && event.tokenExpiresAt !== null,
     socketIsOpen: stateIn({ sync: 'connected' }),
+    isOwner: stateIn({ role: 'owner' }),
     renewedTokenExpires: ({ event }) => outputOf<RenewOutput>(event).tokenExpiresAt !== null,
     lastEditEnds: ({ context, event }) =>
       event.type === 'EDITING.ENDED' && context.editing.length === 1 && context.editing[0] === event.id,
@@ -380,6 +400,8 @@ export const syncMachine = setup({
       tokenExpiresAt: ({ event }) => (event.type === 'SOCKET.OPEN' ? event.tokenExpiresAt : null),
     }),
     noteRenewedToken: assign({ tokenExpiresAt: ({ event }) => outputOf<RenewOutput>(event).tokenExpiresAt }),
+    noteOwnerStatus: assign({ ownerStatus: ({ event }) => (event.type === 'OWNER.STATUS' ? event.status : null) }),
+    forgetOwnerStatus: assign({ ownerStatus: null }),
     dismissNotice: assign({
       lostWrites: ({ context, event }) =>
         event.type === 'NOTICE.DISMISS' ? context.lostWrites.filter((l) => refKey(l) !== refKey(event)) : context.lostWrites,
@@ -405,6 +427,7 @@ export const syncMachine = setup({
     lostWrites: [],
     quarantined: [],
     tokenExpiresAt: null,
+    ownerStatus: null,
   }),
   on: {
     'STORAGE.FAILED': { actions: 'reportStorageFailure' },
@@ -421,13 +444,19 @@ export const syncMachine = setup({
           description: 'Load local records, the outbox and sync metadata from unstorage; the UI can render from local data as soon as this is done.',
           invoke: {
             src: 'loadLocal',
-            onDone: { target: 'authenticating', actions: 'storeLoaded' },
+            onDone: [
+              { guard: 'isOwner', target: 'authenticating', actions: 'storeLoaded' },
+              { target: 'following', actions: 'storeLoaded' },
+            ],
             onError: { target: 'halted', actions: 'noteFailure' },
           },
         },
         authenticating: {
           description: "Get an access token (cached until shortly before its `exp`) and check the server's published schema version.",
-          on: { 'NETWORK.OFFLINE': { target: 'offline-retry', actions: 'noteFailure' } },
+          on: {
+            'NETWORK.OFFLINE': { target: 'offline-retry', actions: 'noteFailure' },
+            'ROLE.FOLLOWER': 'following',
+          },
           invoke: {
             src: 'authenticate',
             onDone: { target: 'connected', actions: 'clearRetry' },
@@ -444,6 +473,7 @@ export const syncMachine = setup({
             'SOCKET.DOWN': { target: 'offline-retry', actions: 'noteFailure' },
             'INBOUND.FAILED': { target: 'offline-retry', actions: 'noteFailure' },
             'NETWORK.OFFLINE': { target: 'offline-retry', actions: 'noteFailure' },
+            'ROLE.FOLLOWER': '#sync.sync.following',
           },
           initial: 'reconciling',
           states: {
@@ -497,6 +527,16 @@ export const syncMachine = setup({
           on: {
             'NETWORK.ONLINE': 'authenticating',
             'RETRY.NOW': 'authenticating',
+            'ROLE.FOLLOWER': 'following',
+          },
+        },
+        following: {
+          description: 'Another tab of this browser profile syncs for this user: this one reads and writes the shared local store, opens no socket, and shows the owner tab\'s status; it takes over when that tab closes or stops answering.',
+          entry: 'clearRetry',
+          exit: 'forgetOwnerStatus',
+          on: {
+            'ROLE.OWNER': 'authenticating',
+            'OWNER.STATUS': { actions: 'noteOwnerStatus' },
           },
         },
         halted: {
@@ -579,6 +619,21 @@ export const syncMachine = setup({
               { actions: ['removeEditing', 'releaseHeld'] },
             ],
           },
+        },
+      },
+    },
+    role: {
+      description: 'Which tab of this browser profile syncs for this user (Web Locks, with heartbeats to notice a frozen owner).',
+      invoke: { src: 'electOwner', id: 'election' },
+      initial: 'follower',
+      states: {
+        follower: {
+          description: 'Another tab holds the sync role, or none has been granted yet.',
+          on: { 'ROLE.OWNER': 'owner' },
+        },
+        owner: {
+          description: 'This tab holds the sync role: it runs the socket, pushes every tab\'s changes and refreshes the token.',
+          on: { 'ROLE.FOLLOWER': 'follower' },
         },
       },
     },

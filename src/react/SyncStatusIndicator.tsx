@@ -26,6 +26,8 @@ export function describeStatus(status: SyncStatus, now: number): Presentation {
       return { tone: 'busy', label: 'Loading local data' };
     case 'authenticating':
       return { tone: 'busy', label: 'Connecting', detail: pending };
+    case 'following':
+      return { tone: 'busy', label: 'Connecting', detail: pending ?? 'through another tab' };
     case 'reconciling':
       return { tone: 'busy', label: 'Catching up', detail: pending };
     case 'debouncing':

@@ -3,11 +3,26 @@ import type { SnapshotFrom } from 'xstate';
 import type { LostWrite } from '../merge/lostWrite.js';
 import type { Quarantined, SyncMachine } from '../machines/syncMachine.js';
 
-export type SyncState = 'booting' | 'authenticating' | 'reconciling' | 'idle' | 'debouncing' | 'pushing' | 'offline-retry' | 'halted';
+export type SyncState =
+  | 'booting'
+  | 'authenticating'
+  | 'reconciling'
+  | 'idle'
+  | 'debouncing'
+  | 'pushing'
+  | 'offline-retry'
+  | 'halted'
+  /** Another tab syncs and has not said how it is doing yet. */
+  | 'following';
 
 export interface SyncStatus {
-  /** The sync region's state (the names of the statechart). */
+  /**
+   * The sync region's state (the names of the statechart). In a follower tab, the owner
+   * tab's state, except that it is never `idle` while this profile has changes pending.
+   */
   state: SyncState;
+  /** Whether this tab syncs (owner) or another tab of the profile does (follower). */
+  role: 'owner' | 'follower';
   /** Some record is being edited; its remote changes wait. */
   editingPaused: boolean;
   /** Local changes not yet acknowledged by the server. */
@@ -36,15 +51,27 @@ export function syncStateOf(snapshot: Snapshot): SyncState {
   return (typeof connected === 'string' ? connected : Object.keys(connected)[0]) as SyncState;
 }
 
+/** A follower shows the owner's state; "synced" only when the shared outbox is empty too. */
+function shownState(snapshot: Snapshot): SyncState {
+  const own = syncStateOf(snapshot);
+  if (own !== 'following') return own;
+  const c = snapshot.context;
+  const owners = (c.ownerStatus?.state ?? 'following') as SyncState;
+  return owners === 'idle' && c.pendingCount > 0 ? 'debouncing' : owners;
+}
+
 export function statusOf(snapshot: Snapshot): SyncStatus {
   const c = snapshot.context;
+  const following = syncStateOf(snapshot) === 'following';
+  const state = shownState(snapshot);
   return {
-    state: syncStateOf(snapshot),
+    state,
+    role: snapshot.matches({ role: 'owner' }) ? 'owner' : 'follower',
     editingPaused: snapshot.matches({ editing: 'editing-paused' }),
     pendingCount: c.pendingCount,
-    lastSyncedAt: c.lastSyncedAt,
-    nextRetryAt: syncStateOf(snapshot) === 'offline-retry' ? c.nextRetryAt : null,
-    lastError: c.lastError,
+    lastSyncedAt: following ? (c.ownerStatus?.lastSyncedAt ?? c.lastSyncedAt) : c.lastSyncedAt,
+    nextRetryAt: state !== 'offline-retry' ? null : following ? (c.ownerStatus?.nextRetryAt ?? null) : c.nextRetryAt,
+    lastError: following ? (c.ownerStatus?.lastError ?? null) : c.lastError,
     quarantined: c.quarantined,
     lostWrites: c.lostWrites,
   };

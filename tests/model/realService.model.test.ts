@@ -27,6 +27,7 @@ function unproducible(path: Path): string | null {
   for (let i = 1; i < path.steps.length; i++) {
     const type = path.steps[i]!.event.type;
     if (/^xstate\.error\.actor\.[^.]+\.sync\.inbound\.preparing$/.test(type)) return 'preparing a frame does no I/O: it fails only through a bug';
+    if (type === 'ROLE.FOLLOWER' || type === 'OWNER.STATUS') return 'another tab exists only in a browser (tests/browser/tabs.test.ts)';
   }
   return null;
 }
@@ -47,7 +48,7 @@ afterEach(async () => {
 describe('generated paths against the real service', () => {
   it('runs every generated path but those no real cause can produce', () => {
     // Each exclusion has its reason; a new one shows up here to be looked at.
-    expect(excluded).toHaveLength(1);
+    expect(excluded.filter((e) => !e.includes('only in a browser'))).toHaveLength(1);
     expect(runnable.length + excluded.length).toBe(paths.length);
   });
 
@@ -77,7 +78,7 @@ describe('generated paths against the real service', () => {
       if (next.startsWith('xstate.error.actor.') && !STORAGE_FAULT.test(next) && !permanent) {
         proxy.fault = 'down';
         proxy.dropAll();
-      } else if (next.startsWith('xstate.done.actor.')) proxy.heal();
+      } else if (next.startsWith('xstate.done.actor.') && proxy.fault !== 'none') proxy.heal(); // healing drops live connections too
 
       const type = event.type;
       if (type === 'LOCAL.CHANGED') await a.store.addProject({ name: `local ${i}` });

@@ -31,6 +31,8 @@ function controllableActor() {
       renewSocketToken: gate,
       mergeBatch: gate as unknown as AnyActorLogic,
       syncSocket: fromCallback(() => {}),
+      // Roles come from the path's ROLE.* steps, not from an election.
+      electOwner: fromCallback(() => {}),
       // Releasing is the merge actor's own business (tests/model/recordMerge...): here the model sends MERGE.RELEASED.
       recordMerge: recordMergeMachine.provide({ actions: { releaseToParent: () => {} } }),
     } as never,

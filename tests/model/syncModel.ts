@@ -70,6 +70,8 @@ export type ModelEvent = EventObject & Record<string, unknown>;
  */
 const WHILE_TOKEN_TRACKED = /^(SOCKET\.(DOWN|OPEN)|REMOTE\.CHANGES|xstate\.done\.actor\.[^.]+\.sync\.(inbound|token)\.|xstate\.error\.actor\.[^.]+\.sync\.(inbound\.applying|token\.)|xstate\.after\.\w+\.sync\.(token|sync\.offline-retry))/;
 
+const WHILE_FOLLOWING = /^(ROLE\.OWNER|OWNER\.STATUS|LOCAL\.CHANGED)$/;
+
 /** Every event worth trying in `snapshot`, with representative payloads. */
 export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
   const c = snapshot.context;
@@ -82,7 +84,7 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
     { type: 'SOCKET.DOWN', reason: 'socket closed' },
   ];
   // The service reports a failed local write; writes wait until the store is loaded.
-  if (!snapshot.matches({ sync: 'booting' })) events.push({ type: 'STORAGE.FAILED', reason: 'quota exceeded' });
+  if (c.localLoaded) events.push({ type: 'STORAGE.FAILED', reason: 'quota exceeded' });
   // Regions are mostly independent; interleaving every combination would explode the
   // model, so user editing happens between remote frames, and frames only while connected.
   const inboundIdle = c.inbound.length === 0 && !c.merging;
@@ -103,6 +105,16 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
   // say; it opens again when the server closed it for an expired token.
   if (tokenSteps && snapshot.matches({ sync: 'connected' })) {
     events.push({ type: 'SOCKET.OPEN', tokenExpiresAt: 3_600_000 }, { type: 'SOCKET.OPEN', tokenExpiresAt: null });
+  }
+  // Tab roles: this tab is granted the sync role, or loses it to another tab (only in quiet
+  // moments, or the model repeats itself per role); a follower hears the owner's status.
+  const roleSteps = inboundIdle && c.editing.length === 0 && Object.keys(c.held).length === 0;
+  if (snapshot.matches({ role: 'follower' })) events.push({ type: 'ROLE.OWNER' });
+  else if (roleSteps && (snapshot.matches({ sync: { connected: 'idle' } }) || snapshot.matches({ sync: 'offline-retry' }) || snapshot.matches({ sync: 'authenticating' }))) {
+    events.push({ type: 'ROLE.FOLLOWER' });
+  }
+  if (snapshot.matches({ sync: 'following' }) && !c.ownerStatus) {
+    events.push({ type: 'OWNER.STATUS', status: { state: 'idle', lastSyncedAt: 1, lastError: null, nextRetryAt: null } });
   }
   if (c.lostWrites.length > 0) events.push({ type: 'NOTICE.DISMISS', table: 'projects', id: 'p1' });
   // A held record's merge actor hands it back when editing ends (its own model covers how).
@@ -126,7 +138,10 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
     }
     for (const type of node.transitions.keys()) if (type.startsWith('xstate.after.')) events.push({ type });
   }
-  return snapshot.matches({ token: 'no-socket' }) ? events : events.filter((e) => WHILE_TOKEN_TRACKED.test(e.type));
+  if (!snapshot.matches({ token: 'no-socket' })) return events.filter((e) => WHILE_TOKEN_TRACKED.test(e.type));
+  // While following, what a follower can meet: its own writes, the owner's word, the role.
+  if (snapshot.matches({ sync: 'following' })) return events.filter((e) => WHILE_FOLLOWING.test(e.type));
+  return events;
 }
 
 /** A coarse identity: the state value and the context that guards read. */
@@ -141,6 +156,7 @@ export function serializeState(snapshot: SyncSnapshot): string {
     held: Object.keys(c.held).length,
     notices: c.lostWrites.length,
     retry: Math.min(c.retryAttempt, 1),
+    ownerStatus: c.ownerStatus !== null,
   });
 }
 

@@ -4,6 +4,7 @@ import type { SyncStatus } from '../../src/sync/status.js';
 
 const base: SyncStatus = {
   state: 'idle',
+  role: 'owner',
   editingPaused: false,
   pendingCount: 0,
   lastSyncedAt: 1,

@@ -1,0 +1,177 @@
+/**
+ * One sync owner among the tabs of a browser profile (per app and user). The Web Locks
+ * API grants an exclusive lock to one tab at a time and releases it when that tab
+ * closes, reloads or is discarded, so the next tab in line takes over at once. A tab
+ * the browser froze keeps its lock, so the owner also sends a heartbeat over a
+ * BroadcastChannel; a follower that hears none for `takeoverAfterMs` takes the lock
+ * with `steal`, and the frozen tab learns it lost it (its lock request is rejected)
+ * when it thaws. See docs/tabs.md.
+ */
+
+/** The parts of `navigator.locks` used here. */
+export interface LockManagerLike {
+  request(
+    name: string,
+    options: { mode?: 'exclusive'; ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal },
+    callback: (lock: unknown) => Promise<unknown>,
+  ): Promise<unknown>;
+}
+
+/** The parts of `BroadcastChannel` used here. */
+export interface ChannelLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+export interface OwnerElectionOptions {
+  /** The lock's name: one per app and user. */
+  name: string;
+  locks: LockManagerLike;
+  channel: ChannelLike;
+  /** How often the owner says it is alive. Default 500 ms. */
+  heartbeatMs?: number;
+  /** Silence after which a follower takes over from a frozen owner. Default 3000 ms. */
+  takeoverAfterMs?: number;
+  now?: () => number;
+}
+
+export type Role = 'owner' | 'follower';
+
+/** Messages on the channel (the sync service adds its own kinds). */
+export interface HeartbeatMessage {
+  kind: 'owner-alive';
+  /** Grows with every takeover: a tab that hears a later term than its own steps down. */
+  term: number;
+}
+
+/**
+ * Runs the election for this tab; `onRole` hears every change of role (the first call
+ * says which this tab is). Returns a function that leaves: the lock is released and the
+ * next tab takes over.
+ */
+export function runOwnerElection(options: OwnerElectionOptions, onRole: (role: Role) => void): () => void {
+  const heartbeatMs = options.heartbeatMs ?? 500;
+  const takeoverAfterMs = options.takeoverAfterMs ?? 3000;
+  const now = options.now ?? Date.now;
+  let role: Role | null = null;
+  let left = false;
+  let term = 0;
+  let lastHeard = now();
+  /** Resolving it releases the held lock. */
+  let release: (() => void) | null = null;
+  /** Aborts the queued (not yet granted) request. */
+  let queued: AbortController | null = null;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  const become = (next: Role) => {
+    if (left || role === next) return;
+    role = next;
+    if (next === 'owner') {
+      const beat = () => options.channel.postMessage({ kind: 'owner-alive', term } satisfies HeartbeatMessage);
+      beat();
+      heartbeat = setInterval(beat, heartbeatMs);
+    } else {
+      clearInterval(heartbeat);
+    }
+    onRole(next);
+  };
+
+  /** Holds the lock until released or stolen; becomes follower again when it ends. */
+  const hold = () =>
+    new Promise<void>((resolve) => {
+      release = resolve;
+      become('owner');
+    });
+
+  const lost = (error: unknown) => {
+    // Stolen (AbortError) while this tab was frozen or slow, or the request was aborted.
+    release = null;
+    if (left) return;
+    if ((error as { name?: string })?.name === 'AbortError' || role === 'owner') become('follower');
+    queue();
+  };
+
+  /** Waits in line for the lock. */
+  const queue = () => {
+    if (left) return;
+    queued = new AbortController();
+    const signal = queued.signal;
+    options.locks
+      .request(options.name, { mode: 'exclusive', signal }, () => {
+        queued = null;
+        return hold();
+      })
+      .then(() => {
+        release = null;
+        if (!left) {
+          become('follower');
+          queue();
+        }
+      }, (error) => {
+        if (signal.aborted && error === signal.reason) return; // we gave up our place to steal
+        lost(error);
+      });
+  };
+
+  const onMessage = (event: { data: unknown }) => {
+    const m = event.data as Partial<HeartbeatMessage> | null;
+    if (!m || m.kind !== 'owner-alive' || typeof m.term !== 'number') return;
+    lastHeard = now();
+    if (m.term > term) {
+      term = m.term;
+      // Another tab took over after this one went quiet: it is the owner now.
+      if (role === 'owner') {
+        release?.();
+        become('follower');
+      }
+    }
+  };
+
+  /** A follower that hears no owner takes the lock from it. */
+  const watch = setInterval(() => {
+    if (left || role !== 'follower' || now() - lastHeard < takeoverAfterMs) return;
+    lastHeard = now();
+    term += 1;
+    queued?.abort();
+    queued = null;
+    options.locks.request(options.name, { mode: 'exclusive', steal: true }, () => hold()).then(
+      () => {
+        release = null;
+        if (!left) {
+          become('follower');
+          queue();
+        }
+      },
+      lost,
+    );
+  }, Math.max(100, Math.floor(takeoverAfterMs / 4)));
+
+  options.channel.addEventListener('message', onMessage);
+  // Whoever is free takes the lock at once; otherwise this tab follows and waits in line.
+  options.locks
+    .request(options.name, { mode: 'exclusive', ifAvailable: true }, (lock) => {
+      if (lock === null) {
+        become('follower');
+        queue();
+        return Promise.resolve();
+      }
+      return hold();
+    })
+    .then(() => {
+      if (role === 'owner' && !left) {
+        release = null;
+        become('follower');
+        queue();
+      }
+    }, lost);
+
+  return () => {
+    left = true;
+    clearInterval(watch);
+    clearInterval(heartbeat);
+    options.channel.removeEventListener('message', onMessage);
+    queued?.abort();
+    release?.();
+  };
+}
