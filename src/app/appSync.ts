@@ -37,6 +37,8 @@ export function appSyncFor(options: {
       storage,
       serverUrl: options.serverUrl,
       socketUrl: options.socketUrl,
+      // One tab of this browser syncs for this user; the others follow it.
+      tabGroup: `${options.projectId}:${options.userId}`,
       projectId: options.projectId,
       schema,
       getToken: options.getToken,

@@ -53,7 +53,8 @@ export interface SyncMeta {
 
 export interface LocalChange {
   refs: RecordRef[];
-  origin: 'local' | 'remote';
+  /** `other-tab`: another tab of this browser profile changed the outbox (shared storage). */
+  origin: 'local' | 'remote' | 'other-tab';
 }
 
 /** A storage driver failed (quota, I/O); nothing was changed. */
@@ -268,6 +269,7 @@ export class LocalStore {
     } else if (kind === 'outbox') {
       if (isOutboxEntry(value)) this.outbox.set(mapKey(ref), value);
       else this.outbox.delete(mapKey(ref));
+      this.emit({ refs: [ref], origin: 'other-tab' });
     } else if (kind === 'notice') {
       if (isLostWrite(value)) this.lostWrites.set(mapKey(ref), value);
       else this.lostWrites.delete(mapKey(ref));

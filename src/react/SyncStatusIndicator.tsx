@@ -62,7 +62,7 @@ export function SyncStatusIndicator({ status, onRetryNow, now = Date.now }: Sync
 
   const view = describeStatus(status, now());
   return (
-    <div className={`sync-indicator sync-${view.tone}`} data-state={status.state} data-testid="sync-indicator">
+    <div className={`sync-indicator sync-${view.tone}`} data-state={status.state} data-role={status.role} data-testid="sync-indicator">
       <span className="sync-dot" aria-hidden="true" />
       <span role="status" aria-live="polite" aria-atomic="true">
         <strong className="sync-label">{view.label}</strong>

@@ -9,12 +9,14 @@ import { LocalStore, LocalStorageError, type LocalChange, type RecordRef } from 
 import { keptVersion } from '../merge/lostWrite.js';
 import { HybridClock } from '../merge/hlc.js';
 import type { SyncRecord } from '../merge/record.js';
-import { syncMachine, type SyncEmitted } from '../machines/syncMachine.js';
+import { syncMachine, type OwnerStatus, type SyncEmitted } from '../machines/syncMachine.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { RestClient } from '../remote/restClient.js';
 import type { WebSocketConstructor } from '../remote/syncSocket.js';
 import { TokenManager, type GetToken } from '../remote/tokenManager.js';
 import { createSyncActors } from './actors.js';
+import { browserTabs, electionActor, type TabsOptions } from './tabs.js';
+import type { OwnerElection } from '../tabs/ownerElection.js';
 import { isSettled, statusOf, type SyncStatus } from './status.js';
 
 type Clock = NonNullable<ActorOptions<typeof syncMachine>['clock']>;
@@ -58,6 +60,14 @@ export interface SyncServiceOptions {
   /** Listens for `online`, `offline`, `pagehide` and `visibilitychange`; default the browser's window. */
   window?: Pick<Window, 'addEventListener' | 'removeEventListener'> & { document?: { visibilityState?: string } };
   /**
+   * One sync owner among the tabs of a browser profile: the tabs of one group (the app and
+   * the signed-in user, e.g. `${projectId}:${userId}`) elect one that syncs; the others
+   * follow. Needs Web Locks and BroadcastChannel; without a group every tab syncs alone.
+   */
+  tabGroup?: string;
+  /** The election's locks and channel (tests); default the browser's, for `tabGroup`. */
+  tabs?: TabsOptions | null;
+  /**
    * Read back what other tabs write to the same storage (needs a driver that reports
    * changes, e.g. localStorage with its `window` option). Default: in a browser.
    */
@@ -91,7 +101,16 @@ export function createSyncService(options: SyncServiceOptions) {
     newClientId: () => globalThis.crypto.randomUUID(),
   });
 
-  const actor = createActor(syncMachine.provide({ actors }), {
+  // Among tabs: an election decides which one syncs; its heartbeats carry its status.
+  const tabs = options.tabs !== undefined ? options.tabs : browserTabs(options.tabGroup);
+  let election: OwnerElection | null = null;
+  const ownerStatusNow = (): OwnerStatus => {
+    const s = statusOf(actor.getSnapshot());
+    return { state: s.state, lastSyncedAt: s.lastSyncedAt, lastError: s.lastError, nextRetryAt: s.nextRetryAt };
+  };
+  const tabActors = tabs ? { electOwner: electionActor(tabs, ownerStatusNow, (e) => (election = e)) } : {};
+
+  const actor = createActor(syncMachine.provide({ actors: { ...actors, ...tabActors } }), {
     id: 'sync',
     input: {
       debounceMs,
@@ -109,6 +128,21 @@ export function createSyncService(options: SyncServiceOptions) {
   actor.on('quarantined', (e: Extract<SyncEmitted, { type: 'quarantined' }>) =>
     log(`refused ${e.records.length} remote record(s): ${e.records.map((r) => `${r.table}/${r.id}: ${r.reason}`).join('; ')}`),
   );
+
+  // The owner tells the others at once when its status changes (not only with heartbeats).
+  let announced = '';
+  actor.subscribe((snapshot) => {
+    if (!election || !snapshot.matches({ role: 'owner' })) return;
+    const now = JSON.stringify(ownerStatusNow());
+    if (now !== announced) {
+      announced = now;
+      election.announce();
+    }
+  });
+  // Another tab queued or cleared a change in the shared outbox: count it (the owner pushes it).
+  local.subscribe((change) => {
+    if (change.origin === 'other-tab' && actor.getSnapshot().status === 'active') actor.send({ type: 'LOCAL.CHANGED', pendingCount: pendingCount() });
+  });
 
   let started = false;
   let unwatchTabs: Promise<() => void> | undefined;

@@ -38,19 +38,30 @@ export interface OwnerElectionOptions {
 
 export type Role = 'owner' | 'follower';
 
-/** Messages on the channel (the sync service adds its own kinds). */
+/** The owner's heartbeat, carrying what it wants the other tabs to know (its sync status). */
 export interface HeartbeatMessage {
   kind: 'owner-alive';
   /** Grows with every takeover: a tab that hears a later term than its own steps down. */
   term: number;
+  status?: unknown;
+}
+
+export interface OwnerElection {
+  /** Sends a heartbeat now (when this tab owns), e.g. because its status changed. */
+  announce(): void;
+  /** Leaves the election: the lock is released and the next tab takes over. */
+  leave(): void;
 }
 
 /**
- * Runs the election for this tab; `onRole` hears every change of role (the first call
- * says which this tab is). Returns a function that leaves: the lock is released and the
- * next tab takes over.
+ * Runs the election for this tab. `onRole` hears every change of role (the first call
+ * says which this tab is); `onOwnerStatus` hears the owner's `status()` from its heartbeats.
  */
-export function runOwnerElection(options: OwnerElectionOptions, onRole: (role: Role) => void): () => void {
+export function runOwnerElection(
+  options: OwnerElectionOptions & { status?: () => unknown },
+  onRole: (role: Role) => void,
+  onOwnerStatus: (status: unknown) => void = () => {},
+): OwnerElection {
   const heartbeatMs = options.heartbeatMs ?? 500;
   const takeoverAfterMs = options.takeoverAfterMs ?? 3000;
   const now = options.now ?? Date.now;
@@ -64,17 +75,18 @@ export function runOwnerElection(options: OwnerElectionOptions, onRole: (role: R
   let queued: AbortController | null = null;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
 
+  const beat = () => options.channel.postMessage({ kind: 'owner-alive', term, status: options.status?.() } satisfies HeartbeatMessage);
+
   const become = (next: Role) => {
     if (left || role === next) return;
     role = next;
     if (next === 'owner') {
-      const beat = () => options.channel.postMessage({ kind: 'owner-alive', term } satisfies HeartbeatMessage);
-      beat();
       heartbeat = setInterval(beat, heartbeatMs);
     } else {
       clearInterval(heartbeat);
     }
     onRole(next);
+    if (next === 'owner') beat();
   };
 
   /** Holds the lock until released or stolen; becomes follower again when it ends. */
@@ -118,6 +130,7 @@ export function runOwnerElection(options: OwnerElectionOptions, onRole: (role: R
     const m = event.data as Partial<HeartbeatMessage> | null;
     if (!m || m.kind !== 'owner-alive' || typeof m.term !== 'number') return;
     lastHeard = now();
+    if (m.status !== undefined && role !== 'owner') onOwnerStatus(m.status);
     if (m.term > term) {
       term = m.term;
       // Another tab took over after this one went quiet: it is the owner now.
@@ -166,12 +179,17 @@ export function runOwnerElection(options: OwnerElectionOptions, onRole: (role: R
       }
     }, lost);
 
-  return () => {
-    left = true;
-    clearInterval(watch);
-    clearInterval(heartbeat);
-    options.channel.removeEventListener('message', onMessage);
-    queued?.abort();
-    release?.();
+  return {
+    announce() {
+      if (role === 'owner' && !left) beat();
+    },
+    leave() {
+      left = true;
+      clearInterval(watch);
+      clearInterval(heartbeat);
+      options.channel.removeEventListener('message', onMessage);
+      queued?.abort();
+      release?.();
+    },
   };
 }

@@ -222,7 +222,7 @@ describe('indicator states and inspection', () => {
   it('with ?inspect shows the sync machine state and its events in the page', async () => {
     const a = await h.signIn(await h.profile(), 'iris', '?inspect');
     const state = JSON.parse((await a.getByTestId('inspector-state').textContent())!) as Record<string, unknown>;
-    expect(state).toEqual({ sync: { connected: 'idle' }, inbound: 'waiting', editing: 'not-editing', token: 'fresh' });
+    expect(state).toEqual({ sync: { connected: 'idle' }, inbound: 'waiting', editing: 'not-editing', role: 'owner', token: 'fresh' });
     const events = await a.locator('.inspector-events li').allTextContents();
     expect(events).toContain('sync ← SOCKET.OPEN');
     expect(events).toContain('sync ← REMOTE.CHANGES');
