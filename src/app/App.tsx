@@ -68,7 +68,7 @@ export function App({ sync, userName, onSignOut, inspection }: AppProps) {
     <div className="app">
       <header className="topbar">
         <h1>basic-sync</h1>
-        <SyncStatusIndicator status={status} onRetryNow={() => service.retryNow()} />
+        <SyncStatusIndicator status={status} oldestPendingAt={service.status().oldestPendingAt} onRetryNow={() => service.retryNow()} />
         <span className="user">
           Signed in as <strong data-testid="user-name">{userName}</strong>{' '}
           <button type="button" onClick={onSignOut}>

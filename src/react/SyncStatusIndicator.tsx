@@ -7,8 +7,21 @@ import type { SyncStatus } from '../sync/status.js';
 
 export interface SyncStatusIndicatorProps {
   status: SyncStatus;
+  /** When the oldest unacknowledged change was made (`service.status().oldestPendingAt`). */
+  oldestPendingAt?: number | null;
   onRetryNow?: () => void;
   now?: () => number;
+}
+
+/** Past this, the age of the oldest waiting change is shown. */
+const SHOW_AGE_AFTER_MS = 5000;
+
+/** "12 s", "3 min", "2 h". */
+function age(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  return `${Math.floor(s / 3600)} h`;
 }
 
 interface Presentation {
@@ -19,8 +32,9 @@ interface Presentation {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function describeStatus(status: SyncStatus, now: number): Presentation {
-  const pending = status.pendingCount > 0 ? `${plural(status.pendingCount, 'change')} waiting` : undefined;
+export function describeStatus(status: SyncStatus, now: number, oldestPendingAt: number | null = null): Presentation {
+  const waited = oldestPendingAt !== null && now - oldestPendingAt > SHOW_AGE_AFTER_MS ? `, the oldest for ${age(now - oldestPendingAt)}` : '';
+  const pending = status.pendingCount > 0 ? `${plural(status.pendingCount, 'change')} waiting${waited}` : undefined;
   switch (status.state) {
     case 'booting':
       return { tone: 'busy', label: 'Loading local data' };
@@ -51,16 +65,17 @@ export function describeStatus(status: SyncStatus, now: number): Presentation {
   }
 }
 
-export function SyncStatusIndicator({ status, onRetryNow, now = Date.now }: SyncStatusIndicatorProps) {
-  // Tick once a second while a retry countdown is shown.
+export function SyncStatusIndicator({ status, oldestPendingAt = null, onRetryNow, now = Date.now }: SyncStatusIndicatorProps) {
+  // Tick once a second while a retry countdown or the age of waiting changes is shown.
   const [, setTick] = useState(0);
+  const ticking = status.state === 'offline-retry' || status.pendingCount > 0;
   useEffect(() => {
-    if (status.state !== 'offline-retry') return;
+    if (!ticking) return;
     const timer = setInterval(() => setTick((t) => t + 1), 1000);
     return () => clearInterval(timer);
-  }, [status.state]);
+  }, [ticking]);
 
-  const view = describeStatus(status, now());
+  const view = describeStatus(status, now(), oldestPendingAt);
   return (
     <div className={`sync-indicator sync-${view.tone}`} data-state={status.state} data-role={status.role} data-testid="sync-indicator">
       <span className="sync-dot" aria-hidden="true" />
@@ -69,7 +84,8 @@ export function SyncStatusIndicator({ status, onRetryNow, now = Date.now }: Sync
         {view.detail ? <span className="sync-detail"> — {view.detail}</span> : null}
         {status.editingPaused ? <span className="sync-editing"> · Paused while you edit</span> : null}
       </span>
-      {status.state === 'offline-retry' || status.state === 'halted' ? (
+      {/* Only the tab that syncs can retry (a follower's retry would do nothing). */}
+      {status.role === 'owner' && (status.state === 'offline-retry' || status.state === 'halted') ? (
         <button type="button" className="sync-retry" onClick={onRetryNow}>
           Retry now
         </button>

@@ -5,6 +5,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import schema from '../../basic.config.js';
 import { Harness, sidebarNames, waitForState } from './harness.js';
 
 const h = new Harness();
@@ -90,4 +91,30 @@ describe('tabs of one browser profile', () => {
     await expect.poll(() => sidebarNames(t1), { timeout: 5000 }).toContain('Written while tab 1 was frozen');
     await context.close();
   });
+
+  it('network off: every tab says offline within 1 s and shows what waits, from any tab; back on, it syncs', async () => {
+    const context = await h.profile();
+    const t1 = await h.signIn(context, 'offy');
+    const t2 = await openTab(context);
+    await expect.poll(() => roles([t1, t2])).toEqual(['owner', 'follower']);
+    await waitForState(t2, 'idle');
+    const offAt = Date.now();
+    await context.setOffline(true);
+    await Promise.all([waitForState(t1, 'offline-retry', 1000), waitForState(t2, 'offline-retry', 1000)]);
+    console.log(`every tab offline after ${Date.now() - offAt} ms`);
+    await addProject(t2, 'Written offline in tab 2');
+    for (const tab of [t1, t2]) await expect.poll(() => tab.getByTestId('sync-indicator').textContent()).toContain('1 change waiting');
+    await t2.screenshot({ path: 'docs/screenshots/tabs-offline-follower.png' });
+    await context.setOffline(false);
+    await waitForState(t1, 'idle', 10_000);
+    await waitForState(t2, 'idle', 10_000);
+    await expect.poll(async () => (await serverNames('offy')).includes('Written offline in tab 2'), { timeout: 5000 }).toBe(true);
+    await context.close();
+  });
 });
+
+async function serverNames(user: string): Promise<string[]> {
+  const { access_token } = await h.server.issueTokens(user);
+  const res = await fetch(`${h.server.url}/account/${schema.project_id}/db/projects`, { headers: { authorization: `Bearer ${access_token}` } });
+  return ((await res.json()) as { data: Array<{ name: string }> }).data.map((r) => r.name);
+}

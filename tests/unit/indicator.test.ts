@@ -30,4 +30,13 @@ describe('what the sync status indicator says', () => {
   ] as const)('%s', (_name, patch, tone, label, detail) => {
     expect(describeStatus({ ...base, ...patch } as SyncStatus, NOW)).toEqual({ tone, label, detail });
   });
+
+  it.each([
+    ['a change made 3 s ago: no age yet', 3_000, '1 change waiting'],
+    ['12 s ago', 12_000, '1 change waiting, the oldest for 12 s'],
+    ['4 minutes ago', 4 * 60_000 + 5_000, '1 change waiting, the oldest for 4 min'],
+    ['2 hours ago', 2 * 3_600_000 + 1, '1 change waiting, the oldest for 2 h'],
+  ])('the age of the oldest waiting change: %s', (_name, ago, detail) => {
+    expect(describeStatus({ ...base, state: 'offline-retry', pendingCount: 1 } as SyncStatus, NOW, NOW - ago).detail).toBe(detail);
+  });
 });
