@@ -84,6 +84,8 @@ export function runOwnerElection(
       heartbeat = setInterval(beat, heartbeatMs);
     } else {
       clearInterval(heartbeat);
+      // Give whoever owns now a full silence window before this tab would take over.
+      lastHeard = now();
     }
     onRole(next);
     if (next === 'owner') beat();
@@ -142,7 +144,14 @@ export function runOwnerElection(
   };
 
   /** A follower that hears no owner takes the lock from it. */
+  const watchEveryMs = Math.max(100, Math.floor(takeoverAfterMs / 4));
+  let lastTick = now();
   const watch = setInterval(() => {
+    const tick = now();
+    // A late tick means this tab was asleep (frozen) itself: it heard nothing because it
+    // could not, not because the owner is gone. Listen for a full window first.
+    if (tick - lastTick > 2 * watchEveryMs) lastHeard = tick;
+    lastTick = tick;
     if (left || role !== 'follower' || now() - lastHeard < takeoverAfterMs) return;
     lastHeard = now();
     term += 1;
@@ -158,7 +167,7 @@ export function runOwnerElection(
       },
       lost,
     );
-  }, Math.max(100, Math.floor(takeoverAfterMs / 4)));
+  }, watchEveryMs);
 
   options.channel.addEventListener('message', onMessage);
   // Whoever is free takes the lock at once; otherwise this tab follows and waits in line.
