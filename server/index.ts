@@ -119,9 +119,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const limits: SocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.limits };
   const writesPerUser = new RateLimiter(limits.writesPerUser);
   const signIns = new RateLimiter(options.limits?.signInsPerIp ?? { perSecond: 1, burst: 30 });
-  let hub: SocketHub | undefined;
-  const metrics = createMetrics({ sockets: () => hub!.counts(), revisionLogSize: () => store.revisionLogSize() });
-  hub = new SocketHub({ auth, store, schema, maxFrameBytes: options.maxFrameBytes ?? MiB, limits, writesPerUser, logger, metrics });
+  // Read at scrape time, once the hub below exists.
+  const metrics = createMetrics({ sockets: () => hub.counts(), revisionLogSize: () => store.revisionLogSize() });
+  const hub = new SocketHub({ auth, store, schema, maxFrameBytes: options.maxFrameBytes ?? MiB, limits, writesPerUser, logger, metrics });
   const restContext = {
     store,
     schema,
@@ -129,7 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     writesPerUser,
     onCommitted: (account: string, result: ApplyResult, source: string | null) => {
       metrics.writes.inc({ via: 'rest' }, result.changes.length);
-      hub!.broadcast(account, result, source);
+      hub.broadcast(account, result, source);
     },
   };
   const retentionMs = (options.deleteRetentionDays ?? 30) * 24 * 3600 * 1000;

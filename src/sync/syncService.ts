@@ -130,14 +130,13 @@ export function createSyncService(options: SyncServiceOptions) {
   );
 
   // The owner tells the others at once when its status changes (not only with heartbeats).
-  let announced = '';
+  let announced: OwnerStatus | null = null;
   actor.subscribe((snapshot) => {
     if (!election || !snapshot.matches({ role: 'owner' })) return;
-    const now = JSON.stringify(ownerStatusNow());
-    if (now !== announced) {
-      announced = now;
-      election.announce();
-    }
+    const current = ownerStatusNow();
+    if (announced && (Object.keys(current) as Array<keyof OwnerStatus>).every((k) => current[k] === announced![k])) return;
+    announced = current;
+    election.announce();
   });
   // Another tab queued or cleared a change in the shared outbox: count it (the owner pushes it).
   local.subscribe((change) => {

@@ -40,6 +40,7 @@ export function electionActor(tabs: TabsOptions, ownerStatus: () => OwnerStatus,
     return () => {
       connect(null);
       election.leave();
+      tabs.channel.close?.(); // a stopped service does not start again
     };
   });
 }

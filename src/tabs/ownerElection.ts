@@ -98,6 +98,14 @@ export function runOwnerElection(
       become('owner');
     });
 
+  /** The held lock was let go (leaving, or stepping down): wait in line again. */
+  const released = () => {
+    release = null;
+    if (left) return;
+    become('follower');
+    queue();
+  };
+
   const lost = (error: unknown) => {
     // Stolen (AbortError) while this tab was frozen or slow, or the request was aborted.
     release = null;
@@ -116,13 +124,7 @@ export function runOwnerElection(
         queued = null;
         return hold();
       })
-      .then(() => {
-        release = null;
-        if (!left) {
-          become('follower');
-          queue();
-        }
-      }, (error) => {
+      .then(released, (error) => {
         if (signal.aborted && error === signal.reason) return; // we gave up our place to steal
         lost(error);
       });
@@ -157,36 +159,19 @@ export function runOwnerElection(
     term += 1;
     queued?.abort();
     queued = null;
-    options.locks.request(options.name, { mode: 'exclusive', steal: true }, () => hold()).then(
-      () => {
-        release = null;
-        if (!left) {
-          become('follower');
-          queue();
-        }
-      },
-      lost,
-    );
+    options.locks.request(options.name, { mode: 'exclusive', steal: true }, () => hold()).then(released, lost);
   }, watchEveryMs);
 
   options.channel.addEventListener('message', onMessage);
   // Whoever is free takes the lock at once; otherwise this tab follows and waits in line.
   options.locks
     .request(options.name, { mode: 'exclusive', ifAvailable: true }, (lock) => {
-      if (lock === null) {
-        become('follower');
-        queue();
-        return Promise.resolve();
-      }
-      return hold();
+      if (lock !== null) return hold().then(() => true);
+      become('follower');
+      queue();
+      return Promise.resolve(false);
     })
-    .then(() => {
-      if (role === 'owner' && !left) {
-        release = null;
-        become('follower');
-        queue();
-      }
-    }, lost);
+    .then((held) => held && released(), lost);
 
   return {
     announce() {

@@ -21,6 +21,15 @@ async function openTab(context: BrowserContext): Promise<Page> {
   return page;
 }
 
+/** A profile signed in as `user` with two tabs: the first owns, the second follows. */
+async function ownerAndFollower(user: string) {
+  const context = await h.profile();
+  const t1 = await h.signIn(context, user);
+  const t2 = await openTab(context);
+  await expect.poll(() => roles([t1, t2])).toEqual(['owner', 'follower']);
+  return { context, t1, t2 };
+}
+
 const roleOf = (page: Page) => (page.isClosed() ? Promise.resolve('closed') : page.getByTestId('sync-indicator').getAttribute('data-role'));
 const roles = (pages: Page[]) => Promise.all(pages.map(roleOf));
 
@@ -68,10 +77,7 @@ describe('tabs of one browser profile', () => {
   });
 
   it('a frozen owner is taken over within 5 s, and when it thaws it follows (never two owners)', async () => {
-    const context = await h.profile();
-    const t1 = await h.signIn(context, 'frosty');
-    const t2 = await openTab(context);
-    await expect.poll(() => roles([t1, t2])).toEqual(['owner', 'follower']);
+    const { context, t1, t2 } = await ownerAndFollower('frosty');
     const cdp = await context.newCDPSession(t1);
     // Headless Chromium does not freeze a visible page (setWebLifecycleState has no effect
     // here), so the page's JavaScript is also stopped with the debugger: no timers, no
@@ -93,10 +99,7 @@ describe('tabs of one browser profile', () => {
   });
 
   it('network off: every tab says offline within 1 s and shows what waits, from any tab; back on, it syncs', async () => {
-    const context = await h.profile();
-    const t1 = await h.signIn(context, 'offy');
-    const t2 = await openTab(context);
-    await expect.poll(() => roles([t1, t2])).toEqual(['owner', 'follower']);
+    const { context, t1, t2 } = await ownerAndFollower('offy');
     await waitForState(t2, 'idle');
     const offAt = Date.now();
     await context.setOffline(true);
