@@ -34,7 +34,19 @@ export interface OwnerElectionOptions {
   /** Silence after which a follower takes over from a frozen owner. Default 3000 ms. */
   takeoverAfterMs?: number;
   now?: () => number;
+  /** The tab's timers (default the global ones): a test gives each simulated tab its own. */
+  timers?: IntervalTimers;
 }
+
+export interface IntervalTimers {
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const globalTimers: IntervalTimers = {
+  setInterval: (callback, ms) => setInterval(callback, ms),
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
 
 export type Role = 'owner' | 'follower';
 
@@ -45,6 +57,9 @@ export interface HeartbeatMessage {
   term: number;
   status?: unknown;
 }
+
+/** What the tabs of a group say to each other. */
+export type TabMessage = HeartbeatMessage | { kind: 'tab-hello' } | { kind: 'owner-silent-since'; since: number };
 
 export interface OwnerElection {
   /** Sends a heartbeat now (when this tab owns), e.g. because its status changed. */
@@ -65,6 +80,7 @@ export function runOwnerElection(
   const heartbeatMs = options.heartbeatMs ?? 500;
   const takeoverAfterMs = options.takeoverAfterMs ?? 3000;
   const now = options.now ?? Date.now;
+  const timers = options.timers ?? globalTimers;
   let role: Role | null = null;
   let left = false;
   let term = 0;
@@ -73,7 +89,7 @@ export function runOwnerElection(
   let release: (() => void) | null = null;
   /** Aborts the queued (not yet granted) request. */
   let queued: AbortController | null = null;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let heartbeat: unknown;
 
   const beat = () => options.channel.postMessage({ kind: 'owner-alive', term, status: options.status?.() } satisfies HeartbeatMessage);
 
@@ -81,9 +97,9 @@ export function runOwnerElection(
     if (left || role === next) return;
     role = next;
     if (next === 'owner') {
-      heartbeat = setInterval(beat, heartbeatMs);
+      heartbeat = timers.setInterval(beat, heartbeatMs);
     } else {
-      clearInterval(heartbeat);
+      timers.clearInterval(heartbeat);
       // Give whoever owns now a full silence window before this tab would take over.
       lastHeard = now();
     }
@@ -131,7 +147,13 @@ export function runOwnerElection(
   };
 
   const onMessage = (event: { data: unknown }) => {
-    const m = event.data as Partial<HeartbeatMessage> | null;
+    const m = event.data as Partial<TabMessage> | null;
+    if (m?.kind === 'tab-hello') return greet();
+    if (m?.kind === 'owner-silent-since') {
+      // A newer tab adopts the silence its elders have already sat through.
+      if (role !== 'owner' && typeof m.since === 'number') lastHeard = Math.min(lastHeard, m.since);
+      return;
+    }
     if (!m || m.kind !== 'owner-alive' || typeof m.term !== 'number') return;
     lastHeard = now();
     if (m.status !== undefined && role !== 'owner') onOwnerStatus(m.status);
@@ -148,7 +170,20 @@ export function runOwnerElection(
   /** A follower that hears no owner takes the lock from it. */
   const watchEveryMs = Math.max(100, Math.floor(takeoverAfterMs / 4));
   let lastTick = now();
-  const watch = setInterval(() => {
+  /** Awake: this tab's watch has ticked on time, so what it heard (or not) is current. */
+  const awake = () => now() - lastTick <= 2 * watchEveryMs;
+
+  /**
+   * A tab just opened: the owner answers with a heartbeat (its status at once), a follower
+   * with how long the owner has been silent, so a tab opened (or reloaded) while the owner
+   * is frozen does not start the silence window over.
+   */
+  const greet = () => {
+    if (left) return;
+    if (role === 'owner') beat();
+    else if (role === 'follower' && awake()) options.channel.postMessage({ kind: 'owner-silent-since', since: lastHeard } satisfies TabMessage);
+  };
+  const watch = timers.setInterval(() => {
     const tick = now();
     // A late tick means this tab was asleep (frozen) itself: it heard nothing because it
     // could not, not because the owner is gone. Listen for a full window first.
@@ -163,6 +198,7 @@ export function runOwnerElection(
   }, watchEveryMs);
 
   options.channel.addEventListener('message', onMessage);
+  options.channel.postMessage({ kind: 'tab-hello' } satisfies TabMessage);
   // Whoever is free takes the lock at once; otherwise this tab follows and waits in line.
   options.locks
     .request(options.name, { mode: 'exclusive', ifAvailable: true }, (lock) => {
@@ -179,8 +215,8 @@ export function runOwnerElection(
     },
     leave() {
       left = true;
-      clearInterval(watch);
-      clearInterval(heartbeat);
+      timers.clearInterval(watch);
+      timers.clearInterval(heartbeat);
       options.channel.removeEventListener('message', onMessage);
       queued?.abort();
       release?.();

@@ -1,115 +1,109 @@
 /**
- * The election's logic over an in-memory lock manager and channel (the browser's Web
- * Locks and BroadcastChannel are exercised for real in tests/browser/tabs.test.ts):
- * a closed owner is replaced by the next in line, a silent owner is stolen from and
- * steps down when it hears the later term, and there is never more than one owner.
+ * The election's logic over a simulated browser profile (tests/helpers/tabWorld.ts: one
+ * Web Lock, a BroadcastChannel, tabs that close, reload, freeze and thaw, on a virtual
+ * clock). The browser's own Web Locks and BroadcastChannel are exercised for real in
+ * tests/browser/tabs.test.ts.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runOwnerElection, type ChannelLike, type LockManagerLike, type Role } from '../../src/tabs/ownerElection.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TabWorld, type SimTab } from '../helpers/tabWorld.js';
 
-/** Web Locks for one exclusive name: a holder, a queue, ifAvailable and steal. */
-class Locks implements LockManagerLike {
-  private holder: { reject(e: unknown): void; id: number } | null = null;
-  private queue: Array<() => void> = [];
-  private next = 0;
-  request(_name: string, options: { ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => Promise<unknown>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const id = ++this.next;
-      const grant = () => {
-        this.holder = { reject, id };
-        callback({}).then(
-          (v) => {
-            if (this.holder?.id === id) this.release();
-            resolve(v);
-          },
-          reject,
-        );
-      };
-      if (options.steal) {
-        const old = this.holder;
-        this.holder = null;
-        old?.reject(Object.assign(new Error('stolen'), { name: 'AbortError' }));
-        return grant();
-      }
-      if (!this.holder) return grant();
-      if (options.ifAvailable) return void callback(null).then(resolve, reject);
-      const waiter = () => grant();
-      this.queue.push(waiter);
-      options.signal?.addEventListener('abort', () => {
-        this.queue = this.queue.filter((w) => w !== waiter);
-        reject(options.signal!.reason);
-      });
-    });
-  }
-  private release() {
-    this.holder = null;
-    this.queue.shift()?.();
-  }
-}
-
-/** A BroadcastChannel bus: messages reach every other tab that is not frozen. */
-class Bus {
-  tabs = new Set<{ frozen: boolean; listeners: Set<(e: { data: unknown }) => void> }>();
-  channel(tab: { frozen: boolean; listeners: Set<(e: { data: unknown }) => void> }): ChannelLike {
-    this.tabs.add(tab);
-    return {
-      postMessage: (data) => {
-        if (tab.frozen) return;
-        for (const other of this.tabs) if (other !== tab && !other.frozen) for (const l of other.listeners) l({ data });
-      },
-      addEventListener: (_t, l) => void tab.listeners.add(l),
-      removeEventListener: (_t, l) => void tab.listeners.delete(l),
-    };
-  }
-}
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+/** Failover bounds the issue sets: a closed owner within 1 s, a frozen one within 5 s. */
+const CLOSE_BOUND_MS = 1000;
+const FREEZE_BOUND_MS = 5000;
 
 describe('the owner election', () => {
   it('one owner; the next in line takes over when it leaves; a silent owner is stolen from and steps down on waking', async () => {
-    vi.useFakeTimers();
-    const locks = new Locks();
-    const bus = new Bus();
-    const roles = new Map<string, Role>();
-    const tabs = new Map<string, { frozen: boolean; listeners: Set<(e: { data: unknown }) => void>; leave(): void }>();
-    const open = (name: string) => {
-      const tab = { frozen: false, listeners: new Set<(e: { data: unknown }) => void>(), leave: () => {} };
-      const election = runOwnerElection({ name: 'app:user', locks, channel: bus.channel(tab), now: () => Date.now() }, (role) => roles.set(name, role));
-      tab.leave = () => {
-        election.leave();
-        roles.delete(name);
-        bus.tabs.delete(tab);
-      };
-      tabs.set(name, tab);
-    };
-    const owners = () => [...roles].filter(([, r]) => r === 'owner').map(([n]) => n);
-    const settle = async (ms = 0) => {
-      await vi.advanceTimersByTimeAsync(ms);
-    };
+    const world = new TabWorld();
+    const a = world.open('a');
+    await world.advance(0);
+    const b = world.open('b');
+    const c = world.open('c');
+    await world.advance(2000);
+    expect(world.activeOwners()).toEqual([a]);
+    expect(b.role).toBe('follower');
 
-    open('a');
-    await settle();
-    open('b');
-    open('c');
-    await settle(2000);
-    expect(owners()).toEqual(['a']);
-    expect(roles.get('b')).toBe('follower');
+    world.close(a);
+    await world.advance(0);
+    expect(world.activeOwners()).toEqual([b]); // next in line, at once
 
-    tabs.get('a')!.leave();
-    await settle();
-    expect(owners()).toEqual(['b']); // next in line, at once
-
-    // b goes silent (frozen): c steals after 3 s of no heartbeat; b, waking, follows.
-    tabs.get('b')!.frozen = true;
-    await settle(2500);
-    expect(owners()).toEqual(['b']);
-    await settle(2000);
-    expect(roles.get('c')).toBe('owner');
-    tabs.get('b')!.frozen = false;
-    await settle(1000);
-    expect(owners()).toEqual(['c']);
-    expect(roles.get('b')).toBe('follower');
+    // b freezes while it owns: c steals after 3 s without a heartbeat; b, thawing, follows.
+    world.freeze(b);
+    await world.advance(2500);
+    expect(c.role).toBe('follower');
+    await world.advance(2000);
+    expect(world.activeOwners()).toEqual([c]);
+    world.thaw(b);
+    await world.advance(1000);
+    expect(world.activeOwners()).toEqual([c]);
+    expect(b.role).toBe('follower');
   });
+
+  type Action =
+    | { kind: 'open' }
+    | { kind: 'close' | 'reload' | 'freeze' | 'thaw'; tab: number }
+    | { kind: 'wait'; ms: number };
+
+  const action: fc.Arbitrary<Action> = fc.oneof(
+    fc.constant({ kind: 'open' as const }),
+    fc.record({ kind: fc.constantFrom('close' as const, 'reload' as const, 'freeze' as const, 'thaw' as const), tab: fc.nat(7) }),
+    fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 6000 }) }),
+  );
+
+  it('over random histories of opening, closing, reloading, freezing and thawing tabs: never two owners, and never none for longer than the failover bound', async () => {
+    const runs = Number(process.env.ELECTION_RUNS ?? 60);
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 30 }), async (actions) => {
+        const world = new TabWorld();
+        const log: string[] = [];
+        /** When the active tabs last had no owner among them, and whether a freeze is to blame. */
+        let ownerlessSince: number | null = null;
+        let lastFreezeAt = -Infinity;
+        const check = () => {
+          const owners = world.activeOwners();
+          // Safety: whoever acts as owner holds the lock, so there is at most one.
+          expect(owners.length, log.join('\n')).toBeLessThanOrEqual(1);
+          for (const owner of owners) expect(world.holder?.tab, log.join('\n')).toBe(owner);
+          // Liveness: while a tab can act, one owns within the bound, counted from when the
+          // owner went away or, if later, from when the longest-running active tab could
+          // first notice (it opened or thawed: a tab cannot know of silence before it runs).
+          const active = world.tabs.filter((t) => t.active);
+          if (owners.length > 0 || active.length === 0) {
+            ownerlessSince = null;
+            return;
+          }
+          ownerlessSince ??= world.now;
+          const since = Math.max(ownerlessSince, Math.min(...active.map((t) => t.activeSince)));
+          const frozenInvolved = world.tabs.some((t) => t.frozen) || lastFreezeAt >= ownerlessSince - FREEZE_BOUND_MS;
+          const bound = frozenInvolved ? FREEZE_BOUND_MS : CLOSE_BOUND_MS;
+          expect(world.now - since, `no owner for too long\n${log.join('\n')}`).toBeLessThanOrEqual(bound);
+        };
+        const open = () => world.tabs.filter((t) => !t.closed);
+        const pick = (i: number): SimTab | undefined => open()[i % Math.max(1, open().length)];
+
+        for (const a of actions) {
+          const tab = a.kind === 'open' || a.kind === 'wait' ? undefined : pick(a.tab);
+          log.push(`${world.now} ms: ${a.kind} ${tab?.name ?? ('ms' in a ? a.ms : '')}`);
+          if (a.kind === 'open') world.open();
+          else if (a.kind === 'wait') await world.advance(a.ms, 25, check);
+          else if (!tab) continue;
+          else if (a.kind === 'close') world.close(tab);
+          else if (a.kind === 'reload') {
+            world.close(tab);
+            world.open(`${tab.name}'`);
+          } else if (a.kind === 'freeze') {
+            world.freeze(tab);
+            lastFreezeAt = world.now;
+          } else world.thaw(tab);
+          await world.advance(50, 25, check);
+        }
+        // Everything thaws: exactly one owner among the open tabs, the lock's holder.
+        for (const t of open()) world.thaw(t);
+        await world.advance(FREEZE_BOUND_MS + 1000, 25, check);
+        if (open().length > 0) expect(world.activeOwners().length, log.join('\n')).toBe(1);
+        for (const t of open()) world.close(t);
+      }),
+      { numRuns: runs, seed: process.env.SEED ? Number(process.env.SEED) : undefined },
+    );
+  }, 120_000);
 });
