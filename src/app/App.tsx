@@ -13,12 +13,14 @@ import { InspectorPanel } from './InspectorPanel.js';
 import { LostWriteNotices } from './LostWriteNotices.js';
 import { ProjectSidebar } from './ProjectSidebar.js';
 import { ProjectWorkspace } from './ProjectWorkspace.js';
+import { SignOutDialog } from './SignOutDialog.js';
+import { UpdatePrompt } from './UpdatePrompt.js';
 import type { UndoEntry } from './undo.js';
 
 export interface AppProps {
   sync: AppSync;
   userName: string;
-  onSignOut(): void;
+  onSignOut(options: { removeLocalData: boolean }): void;
   inspection?: Inspection;
 }
 
@@ -36,6 +38,7 @@ export function App({ sync, userName, onSignOut, inspection }: AppProps) {
   const [selectedId, setSelectedId] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const [toast, setToast] = useState<{ text: string; entry?: UndoEntry } | null>(null);
+  const [signingOut, setSigningOut] = useState(false);
   const selected = tree.all.find((p) => p.id === selectedId);
   const fail = (e: Error) => setError(e.message);
 
@@ -71,7 +74,7 @@ export function App({ sync, userName, onSignOut, inspection }: AppProps) {
         <SyncStatusIndicator status={status} oldestPendingAt={service.status().oldestPendingAt} onRetryNow={() => service.retryNow()} />
         <span className="user">
           Signed in as <strong data-testid="user-name">{userName}</strong>{' '}
-          <button type="button" onClick={onSignOut}>
+          <button type="button" onClick={() => setSigningOut(true)}>
             Sign out
           </button>
         </span>
@@ -128,6 +131,15 @@ export function App({ sync, userName, onSignOut, inspection }: AppProps) {
           </button>
         </div>
       ) : null}
+      {signingOut ? (
+        <SignOutDialog
+          pendingCount={status.pendingCount}
+          offline={status.state === 'offline-retry'}
+          onCancel={() => setSigningOut(false)}
+          onSignOut={onSignOut}
+        />
+      ) : null}
+      <UpdatePrompt />
     </div>
   );
 }

@@ -37,7 +37,10 @@ function HostedGate({ config, inspection }: { config: AppConfig; inspection?: In
       </main>
     );
   }
-  return <App sync={sync} userName={basic.user?.name ?? basic.user?.email ?? 'you'} onSignOut={() => basic.signout()} inspection={inspection} />;
+  return <App sync={sync} userName={basic.user?.name ?? basic.user?.email ?? 'you'} onSignOut={({ removeLocalData }) => {
+        sync.service.stop();
+        void (removeLocalData ? sync.service.removeLocalData() : Promise.resolve()).finally(() => basic.signout());
+      }} inspection={inspection} />;
 }
 
 export function renderHosted(root: Root, config: AppConfig, inspection?: Inspection) {

@@ -84,6 +84,13 @@ export function createLocalSignIn(serverUrl: string, projectId: string) {
       return accessToken;
     },
 
+    /** Calls `listener` when another tab of this browser signs out. */
+    onSignedOutElsewhere(listener: () => void): void {
+      window.addEventListener('storage', (event) => {
+        if (event.key === SESSION_KEY && event.newValue === null) listener();
+      });
+    },
+
     /** Forgets the session here and revokes its refresh token at the server. */
     async signOut(): Promise<void> {
       const session = load();

@@ -6,7 +6,11 @@ import { appSyncFor } from './appSync.js';
 import { appConfig } from './config.js';
 import { inspectionFromUrl } from './inspection.js';
 import { createLocalSignIn } from './localSignIn.js';
+import { appUpdate } from './appUpdate.js';
+import { UpdatePrompt } from './UpdatePrompt.js';
 import './styles.css';
+
+appUpdate.register();
 
 const root = createRoot(document.getElementById('root')!);
 const config = appConfig();
@@ -21,6 +25,7 @@ function SignInScreen({ onSignIn, message }: { onSignIn(): void; message?: strin
       <button type="button" onClick={onSignIn}>
         Sign in
       </button>
+      <UpdatePrompt />
     </main>
   );
 }
@@ -44,13 +49,20 @@ if (config.mode === 'hosted') {
     // Marks for the cold-start benchmark: when local data is readable, before any network.
     performance.mark('basic-sync:start');
     void sync.service.start().then(() => performance.mark('basic-sync:local-ready'));
-    const signOut = () => {
+    const signOut = async ({ removeLocalData }: { removeLocalData: boolean }) => {
       sync.service.stop();
-      void auth.signOut().finally(() => location.reload());
+      // The session goes first: the other tabs of this browser hear it and stop too.
+      await auth.signOut();
+      if (removeLocalData) await sync.service.removeLocalData();
+      location.reload();
     };
+    auth.onSignedOutElsewhere(() => {
+      sync.service.stop();
+      location.reload();
+    });
     root.render(
       <StrictMode>
-        <App sync={sync} userName={session.user.name} onSignOut={signOut} inspection={inspection} />
+        <App sync={sync} userName={session.user.name} onSignOut={(options) => void signOut(options)} inspection={inspection} />
       </StrictMode>,
     );
   }

@@ -199,6 +199,16 @@ export function createSyncService(options: SyncServiceOptions) {
 
     ready,
 
+    /**
+     * Stops syncing and removes everything this service keeps in its storage (records,
+     * outbox, sync metadata, notices): signing out on a shared computer. Changes the
+     * server has not acknowledged are lost; check `status().pendingCount` first.
+     */
+    async removeLocalData(): Promise<void> {
+      service.stop();
+      await options.storage.clear();
+    },
+
     /** This client's id (`modifiedBy` of its writes). */
     get clientId(): string {
       return local.getMeta().clientId;

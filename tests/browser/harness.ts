@@ -7,7 +7,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createServer as createVite, type ViteDevServer } from 'vite';
+import { build, createServer as createVite, preview, type Plugin, type ViteDevServer } from 'vite';
 import { startServer, type RunningServer } from '../../server/index.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -71,16 +71,29 @@ export class Harness {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
+  /**
+   * The app as it ships (production build, with its service worker), served on `port`
+   * from `outDir`; `version` is written into its page, so a second build is a new version.
+   */
+  async servedBuild(options: { outDir: string; port: number; version: string }): Promise<{ url: string; close(): Promise<void> }> {
+    const versionMark: Plugin = { name: 'version-mark', transformIndexHtml: (html) => html.replace('<title>', `<meta name="app-version" content="${options.version}" />\n    <title>`) };
+    await build({ logLevel: 'error', plugins: [versionMark], build: { outDir: options.outDir, emptyOutDir: true } });
+    const site = await preview({ logLevel: 'error', build: { outDir: options.outDir }, preview: { port: options.port, host: '127.0.0.1', strictPort: true } });
+    const url = `http://127.0.0.1:${options.port}/`;
+    this.server.allowOrigin(url);
+    return { url, close: () => new Promise<void>((resolve) => site.httpServer.close(() => resolve())) };
+  }
+
   /** A separate browser profile (own localStorage), like a second browser. */
   async profile(): Promise<BrowserContext> {
     return this.browser.newContext({ viewport: { width: 1100, height: 640 } });
   }
 
   /** Opens the app in `context` and signs in as `user` through the server's sign-in page. */
-  async signIn(context: BrowserContext, user: string, query = ''): Promise<Page> {
+  async signIn(context: BrowserContext, user: string, query = '', appUrl = this.appUrl): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
-    await page.goto(`${this.appUrl}${query}`);
+    await page.goto(`${appUrl}${query}`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('User name').fill(user);
     await page.getByLabel('Password').fill(`${user} browser password`);
