@@ -39,7 +39,7 @@ export function SignOutDialog({ pendingCount, offline, onCancel, onSignOut }: Si
       </label>
       {losing ? (
         <p className="error" role="alert">
-          The {changes(pendingCount)} that have not synced will be lost.
+          The {changes(pendingCount)} that {pendingCount === 1 ? 'has' : 'have'} not synced will be lost.
         </p>
       ) : null}
       <div className="dialog-actions">
