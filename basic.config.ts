@@ -1,3 +1,4 @@
+import type { MergeRules } from './src/merge/record.js';
 import type { BasicSchema } from './src/protocol/schema.js';
 
 /**
@@ -32,5 +33,14 @@ export const schema = {
     },
   },
 } satisfies BasicSchema;
+
+/**
+ * How the app's records merge beyond "the newer version wins" (the sync service's
+ * `merge` option): each entry of a project's `components` has its own version, and
+ * `movedAt` is a stamp, not something the user typed.
+ */
+export const mergeRules = {
+  projects: { perEntryFields: ['components'], versionFields: ['movedAt'] },
+} satisfies MergeRules;
 
 export default schema;

@@ -10,7 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { createStorage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';
 import WebSocket from 'ws';
-import schema from '../basic.config.js';
+import schema, { mergeRules } from '../basic.config.js';
 import { startServer } from '../server/index.js';
 import { createProjectStore } from '../src/app/stores.js';
 import { isSameVersion } from '../src/merge/lastModifiedWins.js';
@@ -105,6 +105,7 @@ async function client(serverUrl: string, user: string, extra: Partial<SyncServic
     storage: createStorage({ driver: memoryDriver() }),
     serverUrl,
     schema,
+    merge: mergeRules,
     getToken: localServerTokenSource(serverUrl, { user, password: `${user} bench password`, signUp: true }),
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     window: undefined,
@@ -239,6 +240,7 @@ async function coldStart(n: number) {
     storage,
     serverUrl: 'http://127.0.0.1:9', // nothing listens: the network is not involved
     schema,
+    merge: mergeRules,
     getToken: async () => 'unused',
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     window: undefined,

@@ -14,6 +14,7 @@ import { LostWriteNotices } from './LostWriteNotices.js';
 import { ProjectSidebar } from './ProjectSidebar.js';
 import { ProjectWorkspace } from './ProjectWorkspace.js';
 import { SignOutDialog } from './SignOutDialog.js';
+import { PROJECTS } from './stores.js';
 import { UpdatePrompt } from './UpdatePrompt.js';
 import type { UndoEntry } from './undo.js';
 
@@ -107,8 +108,8 @@ export function App({ sync, userName, onSignOut, inspection }: AppProps) {
             project={selected}
             tree={tree}
             actions={undo}
-            onBeginEditing={(id) => service.beginEditing(id)}
-            onEndEditing={(id) => service.endEditing(id)}
+            onBeginEditing={(id) => service.beginEditing(PROJECTS, id)}
+            onEndEditing={(id) => service.endEditing(PROJECTS, id)}
             onDeleted={(entry) => {
               setSelectedId(undefined);
               setToast({ text: entry.label, entry });

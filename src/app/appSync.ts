@@ -7,7 +7,7 @@ import { createContext, useContext } from 'react';
 import { createStorage } from 'unstorage';
 import { batchedLocalStorageDriver } from '../local/localStorageDriver.js';
 import type { InspectionEvent } from 'xstate';
-import schema from '../../basic.config.js';
+import schema, { mergeRules } from '../../basic.config.js';
 import type { GetToken } from '../remote/tokenManager.js';
 import { createSyncService, type SyncService } from '../sync/syncService.js';
 import { createProjectStore, type ProjectStore } from './stores.js';
@@ -41,6 +41,7 @@ export function appSyncFor(options: {
       tabGroup: `${options.projectId}:${options.userId}`,
       projectId: options.projectId,
       schema,
+      merge: mergeRules,
       getToken: options.getToken,
       inspect: options.inspect,
     });

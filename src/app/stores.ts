@@ -102,7 +102,7 @@ export function projectTreeOf(all: Project[]): ProjectTree {
   };
 }
 
-export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 'write' | 'stamp' | 'onChange'>) {
+export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 'write' | 'stamp' | 'onChange' | 'mergeRuleOf'>) {
   const get = (id: string) => asProject(service.read(PROJECTS, id));
   const require = (id: string) => {
     const project = get(id);
@@ -215,13 +215,14 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
      * delete), an added one is deleted, changed fields and components are written back.
      */
     async revert(before: Before): Promise<void> {
+      const rule = service.mergeRuleOf(PROJECTS);
       for (const [id, was] of before) {
         const now = service.read(PROJECTS, id);
         if (!was || was.deleted) {
           if (now && !now.deleted) await write(toTombstone(now, service.stamp()));
         } else {
-          const changed = now && !now.deleted ? differingParts(was, now) : ['record'];
-          if (changed.length > 0) await write(keptVersion(now, { mine: was, lost: changed }, service.stamp()));
+          const changed = now && !now.deleted ? differingParts(was, now, rule) : ['record'];
+          if (changed.length > 0) await write(keptVersion(now, { mine: was, lost: changed }, service.stamp(), rule));
         }
       }
     },

@@ -21,15 +21,11 @@
  */
 import type { Storage } from 'unstorage';
 import { compareVersions, mergeRecords } from '../merge/lastModifiedWins.js';
-import type { SyncRecord } from '../merge/record.js';
+import { refKey, ruleOf, type MergeRule, type MergeRules, type RecordRef, type SyncRecord } from '../merge/record.js';
 import { deepEqual } from '../merge/canonical.js';
 import { lostParts, type LostWrite } from '../merge/lostWrite.js';
 
-/** Where a record lives: its table and id. */
-export interface RecordRef {
-  table: string;
-  id: string;
-}
+export type { RecordRef };
 
 export interface OutboxEntry extends RecordRef {
   /** The record's version when the change was queued. */
@@ -69,7 +65,6 @@ export class LocalStorageError extends Error {
 
 const PREFIX = 'sync';
 const keyOf = (kind: 'record' | 'outbox' | 'held' | 'notice', ref: RecordRef) => `${PREFIX}:${kind}:${ref.table}:${ref.id}`;
-const mapKey = (ref: RecordRef) => `${ref.table}\u0000${ref.id}`;
 
 export class LocalStore {
   /** table -> id -> record */
@@ -82,8 +77,15 @@ export class LocalStore {
   constructor(
     readonly storage: Storage,
     readonly now: () => number = Date.now,
+    /** How each table's records merge (per-entry fields, version fields). */
+    readonly mergeRules: MergeRules = {},
   ) {
     this.meta = { clientId: '', clientIdentity: null, checkpoint: null, clockLatest: 0, lastSyncedAt: null };
+  }
+
+  /** How `table`'s records merge. */
+  ruleOf(table: string): MergeRule {
+    return ruleOf(this.mergeRules, table);
   }
 
   /** Reads everything into memory; creates the client id on first use. */
@@ -103,13 +105,13 @@ export class LocalStore {
       this.tables.clear();
       this.outbox.clear();
       this.lostWrites.clear();
-      for (const { value } of notices) if (isLostWrite(value)) this.lostWrites.set(mapKey(value), value);
+      for (const { value } of notices) if (isLostWrite(value)) this.lostWrites.set(refKey(value), value);
       for (const { key, value } of records) {
         const table = key.split(':')[2];
         if (table && isRecord(value)) this.tableMap(table).set(value.id, value);
       }
       for (const { value } of entries) {
-        if (isOutboxEntry(value)) this.outbox.set(mapKey(value), value);
+        if (isOutboxEntry(value)) this.outbox.set(refKey(value), value);
       }
       this.meta = { ...this.meta, ...(meta ?? {}) };
     } catch (error) {
@@ -118,7 +120,7 @@ export class LocalStore {
     // Repair a crash between the outbox write and the record write.
     for (const entry of this.outbox.values()) {
       const current = this.get(entry);
-      if (!current || compareVersions(entry.record, current) > 0) await this.putRecord(entry, entry.record);
+      if (!current || compareVersions(entry.record, current, this.ruleOf(entry.table)) > 0) await this.putRecord(entry, entry.record);
     }
     if (!this.meta.clientId) await this.updateMeta({ clientId: newClientId() });
     // Editing ended with the reload: merge what was held; push the result where it is ours.
@@ -127,7 +129,7 @@ export class LocalStore {
       if (!table || !isRecord(value)) continue;
       const ref = { table, id: value.id };
       const current = this.get(ref);
-      const next = current ? mergeRecords(current, value) : value;
+      const next = current ? mergeRecords(current, value, this.ruleOf(table)) : value;
       if (current) await this.noteLostWrite(ref, current, next);
       if (!deepEqual(next, value)) await this.queueEntry(ref, next);
       await this.putRecord(ref, next);
@@ -137,7 +139,7 @@ export class LocalStore {
 
   /** Whether a record has a local change the server has not acknowledged. */
   isPending(ref: RecordRef): boolean {
-    return this.outbox.has(mapKey(ref));
+    return this.outbox.has(refKey(ref));
   }
 
   /**
@@ -145,7 +147,7 @@ export class LocalStore {
    * (null when nothing of this client's was lost). One notice per record: the latest.
    */
   async noteLostWrite(ref: RecordRef, mine: SyncRecord, result: SyncRecord): Promise<LostWrite | null> {
-    const parts = lostParts(mine, result, this.meta.clientId);
+    const parts = lostParts(mine, result, this.meta.clientId, this.ruleOf(ref.table));
     if (!parts) return null;
     const notice: LostWrite = { table: ref.table, id: ref.id, ...parts, mine, at: this.now() };
     try {
@@ -153,7 +155,7 @@ export class LocalStore {
     } catch (error) {
       throw new LocalStorageError(`keeping what was lost of ${ref.table}/${ref.id}`, error);
     }
-    this.lostWrites.set(mapKey(ref), notice);
+    this.lostWrites.set(refKey(ref), notice);
     return notice;
   }
 
@@ -164,7 +166,7 @@ export class LocalStore {
 
   async forgetLostWrite(ref: RecordRef): Promise<void> {
     await this.removeKey(keyOf('notice', ref), 'dismissing a notice');
-    this.lostWrites.delete(mapKey(ref));
+    this.lostWrites.delete(refKey(ref));
   }
 
   /** Keeps a remote version of a record being edited until it is merged. */
@@ -172,7 +174,7 @@ export class LocalStore {
     const ref = { table, id: remote.id };
     const previous = await this.storage.getItem<SyncRecord>(keyOf('held', ref)).catch(() => null);
     try {
-      await this.storage.setItem(keyOf('held', ref), previous && isRecord(previous) ? mergeRecords(previous, remote) : remote);
+      await this.storage.setItem(keyOf('held', ref), previous && isRecord(previous) ? mergeRecords(previous, remote, this.ruleOf(table)) : remote);
     } catch (error) {
       throw new LocalStorageError(`holding ${table}/${remote.id}`, error);
     }
@@ -182,7 +184,7 @@ export class LocalStore {
   async releaseHeld(table: string, merged: SyncRecord): Promise<void> {
     const ref = { table, id: merged.id };
     const held = await this.storage.getItem<SyncRecord>(keyOf('held', ref)).catch(() => null);
-    if (held && isRecord(held) && deepEqual(mergeRecords(held, merged), merged)) await this.removeKey(keyOf('held', ref), 'releasing a held record');
+    if (held && isRecord(held) && deepEqual(mergeRecords(held, merged, this.ruleOf(table)), merged)) await this.removeKey(keyOf('held', ref), 'releasing a held record');
   }
 
   private async removeKey(key: string, action: string): Promise<void> {
@@ -267,12 +269,12 @@ export class LocalStore {
       this.tableMap(table).set(id, value);
       this.emit({ refs: [ref], origin: 'remote' });
     } else if (kind === 'outbox') {
-      if (isOutboxEntry(value)) this.outbox.set(mapKey(ref), value);
-      else this.outbox.delete(mapKey(ref));
+      if (isOutboxEntry(value)) this.outbox.set(refKey(ref), value);
+      else this.outbox.delete(refKey(ref));
       this.emit({ refs: [ref], origin: 'other-tab' });
     } else if (kind === 'notice') {
-      if (isLostWrite(value)) this.lostWrites.set(mapKey(ref), value);
-      else this.lostWrites.delete(mapKey(ref));
+      if (isLostWrite(value)) this.lostWrites.set(refKey(ref), value);
+      else this.lostWrites.delete(refKey(ref));
     }
   }
 
@@ -297,7 +299,7 @@ export class LocalStore {
     for (const remote of incoming) {
       const ref = { table, id: remote.id };
       const current = this.get(ref);
-      const next = current ? mergeRecords(current, remote) : remote;
+      const next = current ? mergeRecords(current, remote, this.ruleOf(table)) : remote;
       if (!current || !deepEqual(next, current)) {
         await this.putRecord(ref, next);
         changed.push(ref);
@@ -323,17 +325,17 @@ export class LocalStore {
   async acknowledge(pushed: Array<RecordRef & { record: SyncRecord }>): Promise<void> {
     for (const { table, id, record } of pushed) {
       const ref = { table, id };
-      const entry = this.outbox.get(mapKey(ref));
+      const entry = this.outbox.get(refKey(ref));
       const current = this.get(ref);
       // Component edits keep the record's own stamp, so compare whole versions.
       if (!entry || !current || !deepEqual(current, record)) continue;
       await this.removeKey(keyOf('outbox', ref), 'clearing the outbox');
-      this.outbox.delete(mapKey(ref));
+      this.outbox.delete(refKey(ref));
     }
   }
 
   private async queue(ref: RecordRef, record: SyncRecord): Promise<void> {
-    const previousEntry = this.outbox.get(mapKey(ref));
+    const previousEntry = this.outbox.get(refKey(ref));
     await this.queueEntry(ref, record);
     try {
       await this.putRecord(ref, record);
@@ -345,14 +347,14 @@ export class LocalStore {
   }
 
   private async queueEntry(ref: RecordRef, record: SyncRecord): Promise<void> {
-    const previous = this.outbox.get(mapKey(ref));
+    const previous = this.outbox.get(refKey(ref));
     const entry: OutboxEntry = { table: ref.table, id: ref.id, record, queuedAt: previous?.queuedAt ?? this.now() };
     try {
       await this.storage.setItem(keyOf('outbox', ref), entry);
     } catch (error) {
       throw new LocalStorageError(`queueing ${ref.table}/${ref.id}`, error);
     }
-    this.outbox.set(mapKey(ref), entry);
+    this.outbox.set(refKey(ref), entry);
   }
 
   private async restoreEntry(ref: RecordRef, previous: OutboxEntry | undefined): Promise<void> {
@@ -364,8 +366,8 @@ export class LocalStore {
       // leftover entry is harmless (it pushes the current record).
       return;
     }
-    if (previous) this.outbox.set(mapKey(ref), previous);
-    else this.outbox.delete(mapKey(ref));
+    if (previous) this.outbox.set(refKey(ref), previous);
+    else this.outbox.delete(refKey(ref));
   }
 
   private async putRecord(ref: RecordRef, record: SyncRecord): Promise<void> {

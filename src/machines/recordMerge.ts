@@ -13,7 +13,8 @@ import { assign, sendParent, setup } from 'xstate';
 import { decideMerge, mergeRecords, type MergeDecision, type MergeInput } from '../merge/lastModifiedWins.js';
 import type { SyncRecord } from '../merge/record.js';
 
-export type RecordMergeInput = MergeInput & { table?: string };
+/** A record's merge input, with the table it belongs to. */
+export type RecordMergeInput = MergeInput & { table: string };
 
 export interface RecordMergeContext {
   input: RecordMergeInput;
@@ -50,13 +51,13 @@ export const recordMergeMachine = setup({
       input: ({ context, event }) => {
         if (event.type !== 'REMOTE.ARRIVED') return context.input;
         const held = context.input.remote;
-        return { ...context.input, remote: held ? mergeRecords(held, event.remote) : event.remote };
+        return { ...context.input, remote: held ? mergeRecords(held, event.remote, context.input.rule) : event.remote };
       },
     }),
     releaseToParent: sendParent(
       ({ context }): MergeReleasedEvent => ({
         type: 'MERGE.RELEASED',
-        table: context.input.table ?? '',
+        table: context.input.table,
         id: context.input.id,
         remote: context.input.remote!,
       }),

@@ -7,7 +7,7 @@
  *   changes, then records released after editing) is checked, decided record by record
  *   by `recordMerge` actors in bounded batches, and joined into the local store.
  * - `editing`: not-editing / editing-paused. While a record is edited its remote
- *   versions wait in a live `recordMerge` actor (`held:<id>`) until editing ends.
+ *   versions wait in a live `recordMerge` actor (`held:<table>/<id>`) until editing ends.
  * - `token`: the open socket's access token is renewed on the socket before it
  *   expires (`tokenUpdate`), so a token refresh does not cost a reconnect.
  * - `role`: owner / follower among the tabs of one browser profile. Only the owner
@@ -17,15 +17,14 @@
  * only says when each one runs. The stubs below keep the chart testable on its own.
  */
 import { assign, enqueueActions, fromCallback, fromPromise, raise, setup, stateIn, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
-import type { MergeInput } from '../merge/lastModifiedWins.js';
 import type { LostWrite } from '../merge/lostWrite.js';
-import type { SyncRecord } from '../merge/record.js';
+import { refKey, type RecordRef, type SyncRecord } from '../merge/record.js';
 import { CREATE, DELETE, type Change, type Revision } from '../protocol/socket.js';
 import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from './mergeBatch.js';
-import { recordMergeMachine, type MergeReleasedEvent } from './recordMerge.js';
+import { recordMergeMachine, type MergeReleasedEvent, type RecordMergeInput } from './recordMerge.js';
 
 /** A record's merge input, with the table it belongs to. */
-export type TableMergeInput = MergeInput & { table: string };
+export type TableMergeInput = RecordMergeInput;
 
 export interface Quarantined {
   table: string;
@@ -62,11 +61,11 @@ export interface ApplyInput {
   decisions: DecidedRecord[];
   /** Set on the last chunk of a frame whose revision becomes the checkpoint. */
   checkpoint?: Revision;
-  /** On the last chunk of a full snapshot: every id it held, to re-push what the server lacks. */
-  snapshotIds?: string[];
+  /** On the last chunk of a full snapshot: every record it held (`refKey`), to re-push what the server lacks. */
+  snapshotKeys?: string[];
   /** The user was editing these records: what a remote version overrides of theirs is lost to them. */
   afterEditing?: boolean;
-  /** With `snapshotIds`: records missing from the snapshot were deleted on the server (see `InboundFrame`). */
+  /** With `snapshotKeys`: records missing from the snapshot were deleted on the server (see `InboundFrame`). */
   deletesForgotten?: boolean;
 }
 
@@ -119,8 +118,8 @@ export interface SyncMachineInput {
 
 export type SyncEvent =
   | { type: 'LOCAL.CHANGED'; pendingCount: number }
-  | { type: 'EDITING.BEGAN'; id: string }
-  | { type: 'EDITING.ENDED'; id: string }
+  | ({ type: 'EDITING.BEGAN' } & RecordRef)
+  | ({ type: 'EDITING.ENDED' } & RecordRef)
   | { type: 'SOCKET.OPEN'; tokenExpiresAt: number | null }
   | { type: 'SOCKET.DOWN'; reason: string }
   | { type: 'REMOTE.CHANGES'; frame: InboundFrame }
@@ -155,11 +154,11 @@ export interface SyncContext extends SyncMachineInput {
   inbound: InboundFrame[];
   /** The frame being merged, split into batches. */
   merging: { frame: InboundFrame; batches: Array<Omit<TableMergeInput, 'editing'>[]>; decided: DecidedRecord[] } | null;
-  /** Ids seen in the current full snapshot. */
-  snapshotIds: string[];
-  /** Records the user is editing. */
+  /** Records seen in the current full snapshot (`refKey`). */
+  snapshotKeys: string[];
+  /** Records the user is editing (`refKey`). */
   editing: string[];
-  /** Live merge actors of records held while edited. */
+  /** Live merge actors of records held while edited, by `refKey`. */
   held: Record<string, ActorRefFrom<typeof recordMergeMachine>>;
   /** Writes of this user that other versions overrode, until the user keeps or dismisses them. */
   lostWrites: LostWrite[];
@@ -205,7 +204,6 @@ function failureReason(event: EventObject): string {
 /** The output carried by an actor's done event. */
 const outputOf = <T>(event: EventObject) => (event as EventObject & { output: T }).output;
 
-const refKey = (q: { table: string; id: string }) => `${q.table}\u0000${q.id}`;
 
 /** `list` with `add` in it, replacing an entry for the same record. */
 function withLostWrites(list: LostWrite[], add: LostWrite[]): LostWrite[] {
@@ -273,7 +271,7 @@ export const syncMachine = setup({
     isOwner: stateIn({ role: 'owner' }),
     renewedTokenExpires: ({ event }) => outputOf<RenewOutput>(event).tokenExpiresAt !== null,
     lastEditEnds: ({ context, event }) =>
-      event.type === 'EDITING.ENDED' && context.editing.length === 1 && context.editing[0] === event.id,
+      event.type === 'EDITING.ENDED' && context.editing.length === 1 && context.editing[0] === refKey(event),
   },
   actions: {
     storeLoaded: assign(({ event }) => {
@@ -308,11 +306,11 @@ export const syncMachine = setup({
       const [frame, ...rest] = context.inbound;
       const batches: Array<Omit<TableMergeInput, 'editing'>[]> = [];
       for (let i = 0; i < prepared.inputs.length; i += MERGE_BATCH_SIZE) batches.push(prepared.inputs.slice(i, i + MERGE_BATCH_SIZE));
-      const snapshotIds = frame!.fullSnapshot ? [...context.snapshotIds, ...prepared.inputs.map((i) => i.id)] : context.snapshotIds;
+      const snapshotKeys = frame!.fullSnapshot ? [...context.snapshotKeys, ...prepared.inputs.map(refKey)] : context.snapshotKeys;
       return {
         inbound: rest,
         merging: { frame: frame!, batches, decided: [] },
-        snapshotIds,
+        snapshotKeys,
         quarantined: updateQuarantine(context.quarantined, prepared.quarantined, prepared.inputs),
       };
     }),
@@ -331,12 +329,13 @@ export const syncMachine = setup({
       const decided = outputOf<DecidedRecord[]>(event);
       for (const { input, decision } of decided) {
         if (decision.kind !== 'defer') continue;
-        const existing = context.held[input.id];
+        const key = refKey(input as TableMergeInput);
+        const existing = context.held[key];
         if (existing) {
           enqueue.sendTo(existing, { type: 'REMOTE.ARRIVED', remote: input.remote! });
         } else {
           enqueue.assign({
-            held: ({ context: c, spawn }) => ({ ...c.held, [input.id]: spawn('recordMerge', { id: `held:${input.id}`, input }) }),
+            held: ({ context: c, spawn }) => ({ ...c.held, [key]: spawn('recordMerge', { id: `held:${key}`, input }) }),
           });
         }
       }
@@ -361,30 +360,30 @@ export const syncMachine = setup({
     }),
     finishFrame: assign(({ context }) => ({
       merging: null,
-      snapshotIds: context.merging?.frame.completesCatchUp ? [] : context.snapshotIds,
+      snapshotKeys: context.merging?.frame.completesCatchUp ? [] : context.snapshotKeys,
     })),
     announceCatchUp: raise({ type: 'CATCH_UP.APPLIED' }),
     reportInboundFailure: enqueueActions(({ event, enqueue }) => {
       const reason = `applying remote changes failed: ${failureReason(event)}`;
       // Drop what is queued: reconnecting resumes from the saved checkpoint, so nothing is skipped.
-      enqueue.assign({ merging: null, snapshotIds: [], inbound: [], lastError: reason });
+      enqueue.assign({ merging: null, snapshotKeys: [], inbound: [], lastError: reason });
       enqueue.raise({ type: 'INBOUND.FAILED', reason });
     }),
     addEditing: assign({
       editing: ({ context, event }) =>
-        event.type === 'EDITING.BEGAN' && !context.editing.includes(event.id) ? [...context.editing, event.id] : context.editing,
+        event.type === 'EDITING.BEGAN' && !context.editing.includes(refKey(event)) ? [...context.editing, refKey(event)] : context.editing,
     }),
     removeEditing: assign({
-      editing: ({ context, event }) => (event.type === 'EDITING.ENDED' ? context.editing.filter((id) => id !== event.id) : context.editing),
+      editing: ({ context, event }) => (event.type === 'EDITING.ENDED' ? context.editing.filter((key) => key !== refKey(event)) : context.editing),
     }),
     releaseHeld: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'EDITING.ENDED') return;
-      const ref = context.held[event.id];
+      const ref = context.held[refKey(event)];
       if (ref) enqueue.sendTo(ref, { type: 'EDITING.ENDED' });
     }),
     queueReleased: assign(({ context, event }) => {
       if (event.type !== 'MERGE.RELEASED') return {};
-      const { [event.id]: _done, ...held } = context.held;
+      const { [refKey(event)]: _done, ...held } = context.held;
       const frame: InboundFrame = {
         changes: [{ type: CREATE, table: event.table, key: event.id, obj: event.remote }],
         revision: null,
@@ -395,7 +394,7 @@ export const syncMachine = setup({
       };
       return { held, inbound: [...context.inbound, frame] };
     }),
-    stopReleased: stopChild(({ event }) => (event.type === 'MERGE.RELEASED' ? `held:${event.id}` : '')),
+    stopReleased: stopChild(({ event }) => (event.type === 'MERGE.RELEASED' ? `held:${refKey(event)}` : '')),
     noteSocketToken: assign({
       tokenExpiresAt: ({ event }) => (event.type === 'SOCKET.OPEN' ? event.tokenExpiresAt : null),
     }),
@@ -421,7 +420,7 @@ export const syncMachine = setup({
     nextRetryAt: null,
     inbound: [],
     merging: null,
-    snapshotIds: [],
+    snapshotKeys: [],
     editing: [],
     held: {},
     lostWrites: [],
@@ -572,7 +571,7 @@ export const syncMachine = setup({
           invoke: {
             src: 'mergeBatch',
             input: ({ context }) => ({
-              records: (context.merging?.batches[0] ?? []).map((r) => ({ ...r, editing: context.editing.includes(r.id) })),
+              records: (context.merging?.batches[0] ?? []).map((r) => ({ ...r, editing: context.editing.includes(refKey(r)) })),
             }),
             onDone: { target: 'applying', actions: ['storeDecisions', 'holdDeferred'] },
           },
@@ -587,7 +586,7 @@ export const syncMachine = setup({
               return {
                 decisions: m.decided,
                 checkpoint: last && m.frame.checkpoint ? m.frame.revision : undefined,
-                snapshotIds: last && m.frame.completesCatchUp && m.frame.fullSnapshot ? context.snapshotIds : undefined,
+                snapshotKeys: last && m.frame.completesCatchUp && m.frame.fullSnapshot ? context.snapshotKeys : undefined,
                 afterEditing: m.frame.afterEditing,
                 deletesForgotten: m.frame.deletesForgotten,
               };

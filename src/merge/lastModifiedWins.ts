@@ -5,9 +5,9 @@
  *
  * - Versions are ordered by `lastModified`, then `modifiedBy`, then content, so the
  *   order is total and the same on every client.
- * - Fields follow the newer version, except per-entry fields (`components`), whose
- *   entries follow their own newer version: a rename on one client and an emoji
- *   added on another both survive.
+ * - Fields follow the newer version, except the table's per-entry fields (a project's
+ *   `components`; see `MergeRule`), whose entries follow their own newer version: a
+ *   rename on one client and an emoji added on another both survive.
  * - Deletes win within a generation: once either side is a tombstone, the result is a
  *   tombstone at the later stamp, so a stale client cannot bring a deleted record back.
  *   Tombstones are minimal (`id`, stamp, generation, `deleted: true`); see `toTombstone`.
@@ -16,10 +16,13 @@
  *   (A chain of generations times the join above is still a join, so the laws hold.)
  */
 import { canonicalJson, deepEqual } from './canonical.js';
-import { PER_ENTRY_FIELDS, generationOf, type SyncRecord, type Versioned, type VersionedMap } from './record.js';
+import { WHOLE_RECORD, generationOf, type MergeRule, type SyncRecord, type Versioned, type VersionedMap } from './record.js';
 
-/** Negative when `a` is older than `b`, positive when newer, 0 only when identical. */
-export function compareVersions(a: Versioned, b: Versioned): number {
+/**
+ * Negative when `a` is older than `b`, positive when newer, 0 only when identical.
+ * (`rule` only matters for versions that share a stamp and writer: see below.)
+ */
+export function compareVersions(a: Versioned, b: Versioned, rule: MergeRule = WHOLE_RECORD): number {
   const generations = generationOf(a) - generationOf(b);
   if (generations !== 0) return generations < 0 ? -1 : 1;
   if (a.lastModified !== b.lastModified) return a.lastModified < b.lastModified ? -1 : 1;
@@ -27,22 +30,22 @@ export function compareVersions(a: Versioned, b: Versioned): number {
   // Same stamp and writer is almost always the same version (merging meets it for every
   // unchanged component). Different content there only comes from a foreign or broken
   // writer; order it by content, leaving out per-entry fields, which merging changes.
-  const restA = withoutPerEntryFields(a);
-  const restB = withoutPerEntryFields(b);
+  const restA = withoutPerEntryFields(a, rule);
+  const restB = withoutPerEntryFields(b, rule);
   if (deepEqual(restA, restB)) return 0;
   const ca = canonicalJson(restA);
   const cb = canonicalJson(restB);
   return ca === cb ? 0 : ca < cb ? -1 : 1;
 }
 
-function withoutPerEntryFields(v: Versioned): Record<string, unknown> {
+function withoutPerEntryFields(v: Versioned, rule: MergeRule): Record<string, unknown> {
   const rest: Record<string, unknown> = { ...v };
-  for (const field of PER_ENTRY_FIELDS) delete rest[field];
+  for (const field of rule.perEntryFields) delete rest[field];
   return rest;
 }
 
-function newer<T extends Versioned>(a: T, b: T): T {
-  return compareVersions(a, b) >= 0 ? a : b;
+function newer<T extends Versioned>(a: T, b: T, rule: MergeRule = WHOLE_RECORD): T {
+  return compareVersions(a, b, rule) >= 0 ? a : b;
 }
 
 function mergeEntries(a: unknown, b: unknown): VersionedMap | undefined {
@@ -67,16 +70,16 @@ export function toTombstone(record: SyncRecord, stamp: Versioned = record): Sync
   return { id: record.id, lastModified: stamp.lastModified, modifiedBy: stamp.modifiedBy, deleted: true, ...(generation ? { generation } : {}) };
 }
 
-/** The join of two versions of the same record. */
-export function mergeRecords(a: SyncRecord, b: SyncRecord): SyncRecord {
-  const winner = newer(a, b);
+/** The join of two versions of the same record of a table merged by `rule`. */
+export function mergeRecords(a: SyncRecord, b: SyncRecord, rule: MergeRule): SyncRecord {
+  const winner = newer(a, b, rule);
   // A later generation saw every delete before it: it replaces the older one whole.
   if (generationOf(a) !== generationOf(b)) return winner;
   // Deletes win, stamped with the later of the two versions.
   if (a.deleted || b.deleted) return toTombstone(winner);
   const loser = winner === a ? b : a;
   const merged: SyncRecord = { ...winner };
-  for (const field of PER_ENTRY_FIELDS) {
+  for (const field of rule.perEntryFields) {
     const entries = mergeEntries(winner[field], loser[field]);
     if (entries !== undefined) merged[field] = entries;
   }
@@ -101,6 +104,8 @@ export interface MergeInput {
   local?: SyncRecord;
   remote?: SyncRecord;
   editing?: boolean;
+  /** How the record's table merges. */
+  rule: MergeRule;
 }
 
 export interface MergeDecision {
@@ -122,12 +127,12 @@ export function isSameVersion(a: SyncRecord, b: SyncRecord): boolean {
 }
 
 /** Decides one record. Pure; the merge actor wraps it. */
-export function decideMerge({ id, local, remote, editing = false }: MergeInput): MergeDecision {
+export function decideMerge({ id, local, remote, editing = false, rule }: MergeInput): MergeDecision {
   if (!remote) return local ? { id, kind: 'keep-local', record: local, remoteWon: false } : { id, kind: 'equal', remoteWon: false };
   if (!local) return { id, kind: 'take-remote', record: remote, remoteWon: true };
   if (deepEqual(local, remote)) return { id, kind: 'equal', remoteWon: false };
   if (editing) return { id, kind: 'defer', remoteWon: false };
-  const merged = mergeRecords(local, remote);
+  const merged = mergeRecords(local, remote, rule);
   if (deepEqual(merged, remote)) return { id, kind: 'take-remote', record: remote, remoteWon: true };
   if (deepEqual(merged, local)) return { id, kind: 'keep-local', record: local, remoteWon: false };
   return { id, kind: 'merged', record: merged, remoteWon: true };

@@ -8,7 +8,7 @@
  * (`components.emojis`); fields that only keep versions are not parts.
  */
 import { deepEqual } from './canonical.js';
-import { BOOKKEEPING_FIELDS, PER_ENTRY_FIELDS, generationOf, type SyncRecord, type Versioned, type VersionedMap } from './record.js';
+import { SYNC_FIELDS, generationOf, type MergeRule, type SyncRecord, type Versioned, type VersionedMap } from './record.js';
 
 export interface LostWrite {
   table: string;
@@ -22,8 +22,6 @@ export interface LostWrite {
   /** Wall-clock ms when it was noticed. */
   at: number;
 }
-
-const PER_ENTRY: ReadonlySet<string> = new Set(PER_ENTRY_FIELDS);
 
 const entriesOf = (record: SyncRecord, field: string): VersionedMap => {
   const value = record[field];
@@ -39,9 +37,9 @@ function entryOf(record: SyncRecord, part: string): (Versioned & Record<string, 
 }
 
 /** Every part a record holds. */
-function partsOf(record: SyncRecord): string[] {
-  const own = Object.keys(record).filter((key) => !BOOKKEEPING_FIELDS.has(key) && !PER_ENTRY.has(key));
-  return [...own, ...PER_ENTRY_FIELDS.flatMap((field) => Object.keys(entriesOf(record, field)).map((key) => `${field}.${key}`))];
+function partsOf(record: SyncRecord, rule: MergeRule): string[] {
+  const own = Object.keys(record).filter((key) => !SYNC_FIELDS.has(key) && !rule.versionFields.includes(key) && !rule.perEntryFields.includes(key));
+  return [...own, ...rule.perEntryFields.flatMap((field) => Object.keys(entriesOf(record, field)).map((key) => `${field}.${key}`))];
 }
 
 /** A part's data, without its version stamp. */
@@ -54,26 +52,26 @@ function dataOf(record: SyncRecord, part: string): unknown {
 }
 
 /** The parts where two versions hold different data (stamps aside). */
-export function differingParts(a: SyncRecord, b: SyncRecord): string[] {
-  return [...new Set([...partsOf(a), ...partsOf(b)])].filter((part) => !deepEqual(dataOf(a, part), dataOf(b, part)));
+export function differingParts(a: SyncRecord, b: SyncRecord, rule: MergeRule): string[] {
+  return [...new Set([...partsOf(a, rule), ...partsOf(b, rule)])].filter((part) => !deepEqual(dataOf(a, part), dataOf(b, part)));
 }
 
 /**
  * The parts of `mine` written by `writer` that `result` no longer holds; null when
  * nothing of theirs was lost. A version of their own that replaced `mine` loses nothing.
  */
-export function lostParts(mine: SyncRecord, result: SyncRecord, writer: string): Pick<LostWrite, 'kind' | 'lost'> | null {
+export function lostParts(mine: SyncRecord, result: SyncRecord, writer: string, rule: MergeRule): Pick<LostWrite, 'kind' | 'lost'> | null {
   if (mine.deleted) return null;
   const ownFieldsMine = mine.modifiedBy === writer;
   const byWriter = (part: string) => (part.includes('.') ? entryOf(mine, part)?.modifiedBy === writer : ownFieldsMine);
-  if (!partsOf(mine).some(byWriter)) return null;
+  if (!partsOf(mine, rule).some(byWriter)) return null;
   if (result.deleted) return { kind: 'deleted', lost: ['record'] };
   const replaced = (part: string) => {
     if (!part.includes('.')) return result.modifiedBy !== writer && !sameStamp(mine, result);
     const now = entryOf(result, part);
     return now?.modifiedBy !== writer && !sameStamp(entryOf(mine, part), now);
   };
-  const lost = differingParts(mine, result).filter((part) => byWriter(part) && replaced(part));
+  const lost = differingParts(mine, result, rule).filter((part) => byWriter(part) && replaced(part));
   return lost.length > 0 ? { kind: 'overwritten', lost } : null;
 }
 
@@ -83,7 +81,7 @@ export function lostParts(mine: SyncRecord, result: SyncRecord, writer: string):
  * it is the next generation, so it wins over that delete. An entry `mine` lacks is
  * written as deleted; entries alone keep the record's own stamp, as any component edit.
  */
-export function keptVersion(current: SyncRecord | undefined, lost: Pick<LostWrite, 'mine' | 'lost'>, stamp: Versioned): SyncRecord {
+export function keptVersion(current: SyncRecord | undefined, lost: Pick<LostWrite, 'mine' | 'lost'>, stamp: Versioned, rule: MergeRule): SyncRecord {
   const { mine } = lost;
   const version = { lastModified: stamp.lastModified, modifiedBy: stamp.modifiedBy };
   if (!current || current.deleted) {
@@ -92,7 +90,7 @@ export function keptVersion(current: SyncRecord | undefined, lost: Pick<LostWrit
   }
   const next: SyncRecord = { ...current };
   let ownFields = false;
-  for (const part of lost.lost.includes('record') ? partsOf(mine) : lost.lost) {
+  for (const part of lost.lost.includes('record') ? partsOf(mine, rule) : lost.lost) {
     const dot = part.indexOf('.');
     if (dot < 0) {
       ownFields = true;

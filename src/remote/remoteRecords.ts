@@ -5,7 +5,7 @@
  */
 import type { HybridClock } from '../merge/hlc.js';
 import { toTombstone } from '../merge/lastModifiedWins.js';
-import { PER_ENTRY_FIELDS, stampsOf, type SyncRecord } from '../merge/record.js';
+import { ruleOf, stampsOf, type MergeRule, type MergeRules, type SyncRecord } from '../merge/record.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { CREATE, DELETE, UPDATE } from '../protocol/socket.js';
 import { assertRecordId, validateFullRecord } from '../protocol/validate.js';
@@ -22,7 +22,7 @@ export interface QuarantinedRecord {
 }
 
 /** Checks one change from the server; returns the remote version or why it was refused. */
-export function readRemoteChange(schema: BasicSchema, clock: HybridClock, change: unknown): RemoteVersion | QuarantinedRecord {
+export function readRemoteChange(schema: BasicSchema, clock: HybridClock, change: unknown, rules: MergeRules = {}): RemoteVersion | QuarantinedRecord {
   const c = change as { type?: unknown; table?: unknown; key?: unknown; obj?: unknown };
   const table = typeof c?.table === 'string' ? c.table : '?';
   const id = typeof c?.key === 'string' ? c.key : '?';
@@ -44,9 +44,10 @@ export function readRemoteChange(schema: BasicSchema, clock: HybridClock, change
     if (record.generation !== undefined && !(Number.isSafeInteger(record.generation) && record.generation >= 0)) {
       return refuse(`generation must be a whole number of at least 0, got ${JSON.stringify(record.generation)}`);
     }
-    const badEntry = entryProblem(record);
+    const rule = ruleOf(rules, table);
+    const badEntry = entryProblem(record, rule);
     if (badEntry) return refuse(badEntry);
-    for (const stamp of stampsOf(record)) {
+    for (const stamp of stampsOf(record, rule)) {
       if (!clock.accepts(stamp)) return refuse(`lastModified ${stamp} is further ahead of this clock than ${clock.maxForwardDriftMs} ms`);
     }
     return { table, record: record.deleted ? toTombstone(record) : record };
@@ -55,9 +56,9 @@ export function readRemoteChange(schema: BasicSchema, clock: HybridClock, change
   }
 }
 
-/** Per-entry fields (components) must hold versioned objects: `lastModified` and `modifiedBy`. */
-function entryProblem(record: SyncRecord): string | null {
-  for (const field of PER_ENTRY_FIELDS) {
+/** Per-entry fields (a project's components) must hold versioned objects: `lastModified` and `modifiedBy`. */
+function entryProblem(record: SyncRecord, rule: MergeRule): string | null {
+  for (const field of rule.perEntryFields) {
     const entries = record[field];
     if (entries === undefined) continue;
     if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) return `${field} must be an object of entries`;

@@ -9,7 +9,7 @@ import type { HybridClock } from '../merge/hlc.js';
 import { canonicalJson } from '../merge/canonical.js';
 import { mergeRecords } from '../merge/lastModifiedWins.js';
 import type { LostWrite } from '../merge/lostWrite.js';
-import { stampsOf, type SyncRecord } from '../merge/record.js';
+import { refKey, stampsOf, type SyncRecord } from '../merge/record.js';
 import type {
   ApplyInput,
   ApplyOutput,
@@ -71,7 +71,6 @@ export interface SyncDeps {
 /** Local versions the server refused (canonical JSON), not re-sent until they change. */
 type Rejections = Map<string, { version: string; reason: string }>;
 
-const refKey = (ref: RecordRef) => `${ref.table}\u0000${ref.id}`;
 
 export function createSyncActors(deps: SyncDeps) {
   const { local, clock, tokens, rest, schema } = deps;
@@ -92,7 +91,7 @@ export function createSyncActors(deps: SyncDeps) {
     // The clock is never behind anything this client wrote or saw before a reload.
     clock.observe(local.getMeta().clockLatest);
     // Components carry their own stamps, often later than the record's: count them too.
-    for (const table of tables) for (const r of local.list(table)) for (const stamp of stampsOf(r)) clock.observe(stamp);
+    for (const table of tables) for (const r of local.list(table)) for (const stamp of stampsOf(r, local.ruleOf(table))) clock.observe(stamp);
     return { pendingCount: sendable().length, lastSyncedAt: local.getMeta().lastSyncedAt, lostWrites: local.lostWriteList() };
   });
 
@@ -172,18 +171,20 @@ export function createSyncActors(deps: SyncDeps) {
     const byRef = new Map<string, Omit<TableMergeInput, 'editing'>>();
     const quarantined: Quarantined[] = [];
     for (const change of input.changes) {
-      const version = readRemoteChange(schema, clock, change);
+      const version = readRemoteChange(schema, clock, change, local.mergeRules);
       if (isQuarantined(version)) {
         quarantined.push(version);
         continue;
       }
       const ref = { table: version.table, id: version.record.id };
-      for (const stamp of stampsOf(version.record)) clock.observe(stamp);
+      const rule = local.ruleOf(ref.table);
+      for (const stamp of stampsOf(version.record, rule)) clock.observe(stamp);
       const seen = byRef.get(refKey(ref));
       byRef.set(refKey(ref), {
         ...ref,
+        rule,
         local: local.get(ref),
-        remote: seen?.remote ? mergeRecords(seen.remote, version.record) : version.record,
+        remote: seen?.remote ? mergeRecords(seen.remote, version.record, rule) : version.record,
       });
     }
     return { inputs: [...byRef.values()], quarantined };
@@ -212,14 +213,14 @@ export function createSyncActors(deps: SyncDeps) {
       if (decision.kind === 'keep-local' || decision.kind === 'merged') toPush.push(ref);
     }
     const deletedRemotely: RecordRef[] = [];
-    if (input.snapshotIds) {
+    if (input.snapshotKeys) {
       // The server's whole state lacks these: it lost them (reset), never had them (not yet
       // pushed), or, past its horizon, deleted them.
-      const onServer = new Set(input.snapshotIds);
+      const onServer = new Set(input.snapshotKeys);
       for (const table of tables) {
         for (const r of local.list(table)) {
-          if (onServer.has(r.id)) continue;
           const ref = { table, id: r.id };
+          if (onServer.has(refKey(ref))) continue;
           if (input.deletesForgotten && !local.isPending(ref)) {
             if (!r.deleted) deletedRemotely.push(ref);
           } else toPush.push(ref);

@@ -8,7 +8,7 @@ import { createActor, waitFor, type ActorOptions, type InspectionEvent, type Obs
 import { LocalStore, LocalStorageError, type LocalChange, type RecordRef } from '../local/localStore.js';
 import { keptVersion } from '../merge/lostWrite.js';
 import { HybridClock } from '../merge/hlc.js';
-import type { SyncRecord } from '../merge/record.js';
+import type { MergeRule, MergeRules, SyncRecord } from '../merge/record.js';
 import { syncMachine, type OwnerStatus, type SyncEmitted } from '../machines/syncMachine.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { RestClient } from '../remote/restClient.js';
@@ -17,6 +17,7 @@ import { TokenManager, type GetToken } from '../remote/tokenManager.js';
 import { createSyncActors } from './actors.js';
 import { browserTabs, electionActor, type TabsOptions } from './tabs.js';
 import type { OwnerElection } from '../tabs/ownerElection.js';
+import { checkMergeRules } from './mergeRules.js';
 import { isSettled, statusOf, type SyncStatus } from './status.js';
 
 type Clock = NonNullable<ActorOptions<typeof syncMachine>['clock']>;
@@ -32,6 +33,14 @@ export interface SyncServiceOptions {
    */
   socketUrl?: string;
   schema: BasicSchema;
+  /**
+   * How each table's records merge, beyond "the newer version wins": `perEntryFields`
+   * (json fields whose entries carry their own `lastModified`/`modifiedBy` and merge one
+   * by one) and `versionFields` (stamps of the app's own, never shown as lost work).
+   * Tables not named merge whole records. The demo: `{ projects: { perEntryFields:
+   * ['components'], versionFields: ['movedAt'] } }`.
+   */
+  merge?: MergeRules;
   /** Default `schema.project_id`. */
   projectId?: string;
   /** Basic's `useBasic().getToken`, or `localServerTokenSource(...)`. */
@@ -85,7 +94,8 @@ export function createSyncService(options: SyncServiceOptions) {
   const serverUrl = options.serverUrl.replace(/\/+$/, '');
   const projectId = options.projectId ?? options.schema.project_id;
 
-  const local = new LocalStore(options.storage, now);
+  checkMergeRules(options.schema, options.merge ?? {});
+  const local = new LocalStore(options.storage, now, options.merge);
   const clock = new HybridClock({ now, maxForwardDriftMs: options.maxClockDriftMs });
   const tokens = new TokenManager(options.getToken, { now, timeoutMs: options.remoteTimeoutMs });
   const rest = new RestClient({ serverUrl, projectId, tokens, timeoutMs: options.remoteTimeoutMs });
@@ -214,6 +224,11 @@ export function createSyncService(options: SyncServiceOptions) {
       return local.getMeta().clientId;
     },
 
+    /** How `table`'s records merge (the `merge` option, defaults filled in). */
+    mergeRuleOf(table: string): MergeRule {
+      return local.ruleOf(table);
+    },
+
     /** A version stamp for a local change (records and components). */
     stamp(): { lastModified: number; modifiedBy: string } {
       return { lastModified: clock.tick(), modifiedBy: local.getMeta().clientId };
@@ -253,12 +268,12 @@ export function createSyncService(options: SyncServiceOptions) {
     },
 
     /** The user started editing a record: hold its remote changes. */
-    beginEditing(id: string) {
-      actor.send({ type: 'EDITING.BEGAN', id });
+    beginEditing(table: string, id: string) {
+      actor.send({ type: 'EDITING.BEGAN', table, id });
     },
     /** Editing ended: merge what was held (remote wins only if newer). */
-    endEditing(id: string) {
-      actor.send({ type: 'EDITING.ENDED', id });
+    endEditing(table: string, id: string) {
+      actor.send({ type: 'EDITING.ENDED', table, id });
     },
     /** The user has seen what was lost of a record and lets it go. */
     async dismissNotice(ref: RecordRef): Promise<void> {
@@ -272,7 +287,7 @@ export function createSyncService(options: SyncServiceOptions) {
     async keepMine(ref: RecordRef): Promise<void> {
       const lost = local.lostWriteList().find((l) => l.table === ref.table && l.id === ref.id);
       if (!lost) throw new Error(`nothing of ${ref.table}/${ref.id} is waiting to be kept`);
-      await service.write(ref.table, keptVersion(local.get(ref), lost, service.stamp()));
+      await service.write(ref.table, keptVersion(local.get(ref), lost, service.stamp(), local.ruleOf(ref.table)));
       await service.dismissNotice(ref);
     },
     /** Skip the backoff wait and try now. */

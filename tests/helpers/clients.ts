@@ -3,7 +3,7 @@ import { createStorage, type Storage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';
 import WebSocket from 'ws';
 import { afterEach, expect } from 'vitest';
-import schema from '../../basic.config.js';
+import schema, { mergeRules } from '../../basic.config.js';
 import type { RunningServer } from '../../server/index.js';
 import { testServer } from './server.js';
 import { createProjectStore } from '../../src/app/stores.js';
@@ -47,6 +47,7 @@ export async function startClient(
     storage,
     serverUrl: server.url,
     schema,
+    merge: mergeRules,
     getToken: localServerTokenSource(server.url, credentials),
     debounceMs: 500,
     maxWaitMs: 1500,

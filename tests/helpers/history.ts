@@ -6,7 +6,8 @@
 import { expect } from 'vitest';
 import { canonicalJson } from '../../src/merge/canonical.js';
 import { mergeRecords } from '../../src/merge/lastModifiedWins.js';
-import type { SyncRecord } from '../../src/merge/record.js';
+import { ruleOf, type SyncRecord } from '../../src/merge/record.js';
+import { mergeRules } from '../../basic.config.js';
 import { eventually, recordsOf, type TestClient } from './clients.js';
 import { expectSameValidTree } from './tree.js';
 
@@ -58,10 +59,10 @@ export class History {
       else if (roll < 0.85) {
         const held = this.editing.get(i);
         if (held) {
-          c.service.endEditing(held);
+          c.service.endEditing('projects', held);
           this.editing.delete(i);
         } else {
-          c.service.beginEditing(target.id);
+          c.service.beginEditing('projects', target.id);
           this.editing.set(i, target.id);
         }
       } else if (roll < 0.92) {
@@ -78,14 +79,14 @@ export class History {
 
   /** Ends all editing and waits until every client is synced. */
   async settle(timeoutMs: number): Promise<void> {
-    for (const [i, id] of this.editing) this.clients[i]!.service.endEditing(id);
+    for (const [i, id] of this.editing) this.clients[i]!.service.endEditing('projects', id);
     this.editing.clear();
     await Promise.all(this.clients.map((c) => c.service.whenSynced(timeoutMs)));
   }
 
   /** What every store and the server must hold: the join of all versions written, by id. */
   expected(): SyncRecord[] {
-    return [...this.written.values()].map((versions) => versions.reduce(mergeRecords)).sort((a, b) => a.id.localeCompare(b.id));
+    return [...this.written.values()].map((versions) => versions.reduce((a, b) => mergeRecords(a, b, ruleOf(mergeRules, 'projects')))).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Every client and the server hold exactly the expected records. */

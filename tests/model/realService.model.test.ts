@@ -85,10 +85,10 @@ describe('generated paths against the real service', () => {
       else if (type === 'EDITING.BEGAN') {
         const target = a.store.listProjects()[0] ?? (await a.store.addProject({ name: 'edited' }));
         editing.set(String(event.id), target.id);
-        a.service.beginEditing(target.id);
+        a.service.beginEditing('projects', target.id);
       } else if (type === 'EDITING.ENDED') {
         const id = editing.get(String(event.id));
-        if (id) a.service.endEditing(id);
+        if (id) a.service.endEditing('projects', id);
         editing.delete(String(event.id));
       } else if (type === 'SOCKET.DOWN') proxy.dropAll();
       else if (type === 'STORAGE.FAILED') {
@@ -146,7 +146,7 @@ describe('generated paths against the real service', () => {
     }
 
     // Heal everything and let time pass until the client settles; then the invariant holds.
-    for (const id of editing.values()) a.service.endEditing(id);
+    for (const id of editing.values()) a.service.endEditing('projects', id);
     proxy.heal();
     await eventually(async () => {
       a.service.retryNow();

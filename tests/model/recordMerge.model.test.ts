@@ -8,23 +8,27 @@ import { createActor, type EventObject, type SnapshotFrom } from 'xstate';
 import { getSimplePaths, type StatePath } from 'xstate/graph';
 import type { MergeInput } from '../../src/merge/lastModifiedWins.js';
 import { recordMergeMachine } from '../../src/machines/recordMerge.js';
+import { ruleOf } from '../../src/merge/record.js';
+import { mergeRules } from '../../basic.config.js';
 import { declaredStates, declaredTransitions, statesIn, transitionsTaken } from './coverage.js';
 
 type Snapshot = SnapshotFrom<typeof recordMergeMachine>;
 const rec = (lastModified: number, name: string, modifiedBy = 'a') => ({ id: 'p1', lastModified, modifiedBy, name });
 
+const rule = ruleOf(mergeRules, 'projects');
 const INPUTS: Record<string, MergeInput & { table: string }> = {
-  'remote newer': { table: 'projects', id: 'p1', local: rec(1, 'local'), remote: rec(2, 'remote', 'b') },
-  'local newer': { table: 'projects', id: 'p1', local: rec(3, 'local'), remote: rec(2, 'remote', 'b') },
-  'same version': { table: 'projects', id: 'p1', local: rec(2, 'x'), remote: rec(2, 'x') },
-  'only remote': { table: 'projects', id: 'p1', remote: rec(2, 'remote', 'b') },
+  'remote newer': { table: 'projects', rule, id: 'p1', local: rec(1, 'local'), remote: rec(2, 'remote', 'b') },
+  'local newer': { table: 'projects', rule, id: 'p1', local: rec(3, 'local'), remote: rec(2, 'remote', 'b') },
+  'same version': { table: 'projects', rule, id: 'p1', local: rec(2, 'x'), remote: rec(2, 'x') },
+  'only remote': { table: 'projects', rule, id: 'p1', remote: rec(2, 'remote', 'b') },
   'components on both sides': {
     table: 'projects',
+    rule,
     id: 'p1',
     local: { ...rec(3, 'renamed'), components: { emojis: { lastModified: 1, modifiedBy: 'a', items: [] } } },
     remote: { ...rec(2, 'old', 'b'), components: { emojis: { lastModified: 2, modifiedBy: 'b', items: ['🌴'] } } },
   },
-  'being edited': { table: 'projects', id: 'p1', local: rec(1, 'local'), remote: rec(2, 'remote', 'b'), editing: true },
+  'being edited': { table: 'projects', rule, id: 'p1', local: rec(1, 'local'), remote: rec(2, 'remote', 'b'), editing: true },
 };
 const events = [{ type: 'REMOTE.ARRIVED', remote: rec(5, 'later remote', 'c') }, { type: 'EDITING.ENDED' }] as const;
 

@@ -95,8 +95,8 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
   // state so the model stays small.
   const quiet = snapshot.matches({ sync: { connected: 'idle' }, inbound: 'waiting' }) && Object.keys(c.held).length === 0;
   if (inboundIdle) {
-    if (c.editing.length === 0 || (c.editing.length === 1 && quiet)) events.push({ type: 'EDITING.BEGAN', id: `p${c.editing.length + 1}` });
-    for (const id of c.editing) events.push({ type: 'EDITING.ENDED', id });
+    if (c.editing.length === 0 || (c.editing.length === 1 && quiet)) events.push({ type: 'EDITING.BEGAN', table: 'projects', id: `p${c.editing.length + 1}` });
+    for (const key of c.editing) events.push({ type: 'EDITING.ENDED', table: 'projects', id: key.slice('projects/'.length) });
   }
   // The token region is independent of the others: its steps happen while the rest is quiet
   // (or the socket is gone), or every combination would multiply the model.
@@ -118,7 +118,7 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
   }
   if (c.lostWrites.length > 0) events.push({ type: 'NOTICE.DISMISS', table: 'projects', id: 'p1' });
   // A held record's merge actor hands it back when editing ends (its own model covers how).
-  if (c.held.p1 && c.editing.length === 0 && c.inbound.length === 0 && !c.merging) events.push({ type: 'MERGE.RELEASED', table: 'projects', id: 'p1', remote });
+  if (c.held['projects/p1'] && c.editing.length === 0 && c.inbound.length === 0 && !c.merging) events.push({ type: 'MERGE.RELEASED', table: 'projects', id: 'p1', remote });
   for (const node of activeNodes(snapshot)) {
     if (node.id.startsWith('sync.token.') && !tokenSteps) continue;
     for (const invoke of node.invoke) {

@@ -17,13 +17,13 @@ describe('writes lost to deletes, and restores', () => {
     const P = await a.store.addProject({ name: 'draft' });
     await allSynced(server, clients);
 
-    a.service.beginEditing(P.id);
+    a.service.beginEditing('projects', P.id);
     await b.store.deleteProject(P.id);
     await b.service.whenSynced();
     await a.store.renameProject(P.id, 'typed by A');
     await new Promise((r) => setTimeout(r, 300));
     expect(a.store.getProject(P.id)?.name).toBe('typed by A'); // the delete waits while editing
-    a.service.endEditing(P.id);
+    a.service.endEditing('projects', P.id);
     await allSynced(server, clients);
 
     for (const c of clients) expect(c.store.getProject(P.id)).toBeUndefined();

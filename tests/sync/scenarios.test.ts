@@ -217,14 +217,14 @@ describe('editing-paused', () => {
     await a.service.whenSynced();
     await eventually(() => expect(b.store.getProject(p.id)?.name).toBe('draft'));
 
-    a.service.beginEditing(p.id);
+    a.service.beginEditing('projects', p.id);
     expect(a.service.status().editingPaused).toBe(true);
     await b.store.renameProject(p.id, 'renamed by B');
     await b.service.whenSynced();
     await new Promise((r) => setTimeout(r, 300));
     expect(a.store.getProject(p.id)?.name).toBe('draft'); // held, not applied
 
-    a.service.endEditing(p.id);
+    a.service.endEditing('projects', p.id);
     await eventually(() => expect(a.store.getProject(p.id)?.name).toBe('renamed by B'));
     expect(a.service.status().lostWrites).toEqual([
       { table: 'projects', id: p.id, kind: 'overwritten', lost: ['name'], mine: expect.objectContaining({ name: 'draft' }), at: expect.any(Number) },
@@ -246,12 +246,12 @@ describe('editing-paused', () => {
     await a.service.whenSynced();
     await eventually(() => expect(b.store.getProject(p.id)).toBeDefined());
 
-    a.service.beginEditing(p.id);
+    a.service.beginEditing('projects', p.id);
     await b.store.renameProject(p.id, 'from B');
     await b.service.whenSynced();
     await new Promise((r) => setTimeout(r, 200));
     await a.store.renameProject(p.id, 'typed by A'); // later than B's
-    a.service.endEditing(p.id);
+    a.service.endEditing('projects', p.id);
     await a.service.whenSynced();
     await eventually(() => {
       expect(b.store.getProject(p.id)?.name).toBe('typed by A');

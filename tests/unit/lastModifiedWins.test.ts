@@ -1,8 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/merge/canonical.js';
-import { compareVersions, decideMerge, isSameVersion, mergeRecords, toTombstone } from '../../src/merge/lastModifiedWins.js';
-import { generationOf, type SyncRecord } from '../../src/merge/record.js';
+import { compareVersions, decideMerge, isSameVersion, mergeRecords, toTombstone, type MergeInput } from '../../src/merge/lastModifiedWins.js';
+import { generationOf, ruleOf, type SyncRecord } from '../../src/merge/record.js';
+import { mergeRules } from '../../basic.config.js';
+
+/** The demo's projects: components merge per entry. */
+const rule = ruleOf(mergeRules, 'projects');
+const merge = (a: SyncRecord, b: SyncRecord) => mergeRecords(a, b, rule);
+const decide = (input: Omit<MergeInput, 'rule'>) => decideMerge({ ...input, rule });
 
 const rec = (lastModified: number, modifiedBy: string, fields: Record<string, unknown> = {}): SyncRecord => ({ id: 'p1', lastModified, modifiedBy, ...fields });
 const emoji = (lastModified: number, modifiedBy: string, items: string[]) => ({ lastModified, modifiedBy, items });
@@ -43,7 +49,7 @@ describe('decideMerge', () => {
     ['a delete of the restored generation beats the restore', { id: 'p1', local: rec(6, 'B', { name: 'back', generation: 1 }), remote: rec(7, 'A', { deleted: true, generation: 1 }) }, 'take-remote', rec(7, 'A', { deleted: true, generation: 1 }), true],
     ['an old delete does not undo a restore', { id: 'p1', local: rec(6, 'B', { name: 'back', generation: 1 }), remote: rec(50, 'A', { deleted: true }) }, 'keep-local', rec(6, 'B', { name: 'back', generation: 1 }), false],
   ] as const)('%s', (_name, input, kind, record, remoteWon) => {
-    const decision = decideMerge(input);
+    const decision = decide(input);
     expect(decision.kind).toBe(kind);
     expect(decision.record).toEqual(record);
     expect(decision.remoteWon).toBe(remoteWon);
@@ -53,10 +59,10 @@ describe('decideMerge', () => {
     const base = { name: 'Trip', components: { emojis: emoji(1, 'A', ['🙂']) } };
     const renamed = rec(10, 'A', { ...base, name: 'Trip 2026' });
     const withEmoji = rec(8, 'B', { ...base, components: { emojis: emoji(8, 'B', ['🙂', '🌴']) } });
-    const decision = decideMerge({ id: 'p1', local: renamed, remote: withEmoji });
+    const decision = decide({ id: 'p1', local: renamed, remote: withEmoji });
     expect(decision.kind).toBe('merged');
     expect(decision.record).toEqual(rec(10, 'A', { name: 'Trip 2026', components: { emojis: emoji(8, 'B', ['🙂', '🌴']) } }));
-    expect(decideMerge({ id: 'p1', local: withEmoji, remote: renamed }).record).toEqual(decision.record);
+    expect(decide({ id: 'p1', local: withEmoji, remote: renamed }).record).toEqual(decision.record);
   });
 });
 
@@ -84,14 +90,14 @@ const version: fc.Arbitrary<SyncRecord> = fc
 const same = (a: SyncRecord, b: SyncRecord) => expect(canonicalJson(a)).toBe(canonicalJson(b));
 
 describe('mergeRecords is a join', () => {
-  it('is commutative', () => fc.assert(fc.property(version, version, (a, b) => { same(mergeRecords(a, b), mergeRecords(b, a)); }), { numRuns: 2000 }));
+  it('is commutative', () => fc.assert(fc.property(version, version, (a, b) => { same(merge(a, b), merge(b, a)); }), { numRuns: 2000 }));
   it('is associative', () =>
-    fc.assert(fc.property(version, version, version, (a, b, c) => { same(mergeRecords(mergeRecords(a, b), c), mergeRecords(a, mergeRecords(b, c))); }), { numRuns: 2000 }));
-  it('is idempotent', () => fc.assert(fc.property(version, (a) => { same(mergeRecords(a, a), a); }), { numRuns: 500 }));
+    fc.assert(fc.property(version, version, version, (a, b, c) => { same(merge(merge(a, b), c), merge(a, merge(b, c))); }), { numRuns: 2000 }));
+  it('is idempotent', () => fc.assert(fc.property(version, (a) => { same(merge(a, a), a); }), { numRuns: 500 }));
   it('never goes below the newest generation, nor within it below the newest stamp', () =>
     fc.assert(
       fc.property(version, version, (a, b) => {
-        const merged = mergeRecords(a, b);
+        const merged = merge(a, b);
         const top = Math.max(generationOf(a), generationOf(b));
         expect(generationOf(merged)).toBe(top);
         const ofTop = [a, b].filter((v) => generationOf(v) === top);
@@ -102,7 +108,7 @@ describe('mergeRecords is a join', () => {
     fc.assert(
       fc.property(fc.array(version, { minLength: 1, maxLength: 6 }), fc.infiniteStream(fc.nat()), (versions, seeds) => {
         const shuffled = [...versions].sort(() => (seeds.next().value % 3) - 1);
-        same(versions.reduce(mergeRecords), shuffled.reduce(mergeRecords));
+        same(versions.reduce(merge), shuffled.reduce(merge));
       }),
     ));
 });
@@ -119,7 +125,7 @@ describe('isSameVersion (the merge batch spawns no actor when it is true)', () =
     expect(isSameVersion(a, b)).toBe(same);
   });
   it('is true exactly where decideMerge says equal', () =>
-    fc.assert(fc.property(version, version, (a, b) => { expect(isSameVersion(a, b)).toBe(decideMerge({ id: a.id, local: a, remote: b }).kind === 'equal'); }), { numRuns: 2000 }));
+    fc.assert(fc.property(version, version, (a, b) => { expect(isSameVersion(a, b)).toBe(decide({ id: a.id, local: a, remote: b }).kind === 'equal'); }), { numRuns: 2000 }));
 });
 
 describe('restores and deletes (delete generations)', () => {
@@ -138,8 +144,8 @@ describe('restores and deletes (delete generations)', () => {
         fc.nat({ max: 2 }).chain((g) => fc.tuple(tombstoneAt(g), fc.array(atGeneration(g), { maxLength: 4 }), liveAt(g + 1), fc.nat())),
         ([deleteSeen, concurrent, restore, seed]) => {
           const all = [deleteSeen, ...concurrent, restore];
-          same(all.reduce(mergeRecords), restore);
-          same(shuffle(all, seed).reduce(mergeRecords), restore);
+          same(all.reduce(merge), restore);
+          same(shuffle(all, seed).reduce(merge), restore);
         },
       ),
       { numRuns: 1000 },
@@ -151,10 +157,10 @@ describe('restores and deletes (delete generations)', () => {
         fc.nat({ max: 2 }).chain((g) => fc.tuple(fc.constant(g), tombstoneAt(g), fc.array(liveAt(g), { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 1000 }), fc.nat())),
         ([g, deleted, edits, later, seed]) => {
           const stale = edits.map((e) => ({ ...e, lastModified: e.lastModified + later }));
-          const merged = [deleted, ...stale].reduce(mergeRecords);
+          const merged = [deleted, ...stale].reduce(merge);
           expect(merged.deleted).toBe(true);
           expect(generationOf(merged)).toBe(g);
-          same(shuffle([deleted, ...stale], seed).reduce(mergeRecords), merged);
+          same(shuffle([deleted, ...stale], seed).reduce(merge), merged);
         },
       ),
       { numRuns: 1000 },

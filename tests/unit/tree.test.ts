@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeRecords, toTombstone } from '../../src/merge/lastModifiedWins.js';
-import { generationOf, type SyncRecord } from '../../src/merge/record.js';
+import { generationOf, ruleOf, type SyncRecord } from '../../src/merge/record.js';
+import { mergeRules } from '../../basic.config.js';
 import { canMoveUnder, computeTree, cycleBrokenAt, subtreeOf, type Tree, type TreeLink } from '../../src/merge/tree.js';
 
 const link = (id: string, parentId: string | undefined, stamp: number): TreeLink => ({ id, ...(parentId ? { parentId } : {}), stamp });
@@ -115,7 +116,7 @@ class Replica {
     for (const r of records) {
       this.clock = Math.max(this.clock, r.lastModified);
       const mine = this.records.get(r.id);
-      this.records.set(r.id, mine ? mergeRecords(mine, r) : r);
+      this.records.set(r.id, mine ? mergeRecords(mine, r, ruleOf(mergeRules, 'projects')) : r);
     }
   }
   private write(record: SyncRecord) {
