@@ -5,12 +5,16 @@
  */
 import { createActor } from 'xstate';
 import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from '../src/machines/mergeBatch.js';
-import { decideMerge, type MergeInput } from '../src/merge/lastModifiedWins.js';
-import type { SyncRecord } from '../src/merge/record.js';
+import { decideMerge } from '../src/merge/lastModifiedWins.js';
+import type { RecordMergeInput } from '../src/machines/recordMerge.js';
+import { ruleOf, type SyncRecord } from '../src/merge/record.js';
+import { mergeRules } from '../basic.config.js';
+
+const rule = ruleOf(mergeRules, 'projects');
 
 /** N records of about 1 KB; 10% differ between local and remote, 1% conflict in components. */
-export function reconcileInputs(n: number): MergeInput[] {
-  const inputs: MergeInput[] = [];
+export function reconcileInputs(n: number): RecordMergeInput[] {
+  const inputs: RecordMergeInput[] = [];
   for (let i = 0; i < n; i++) {
     // Own text per record (a shared string would make the heap look smaller than the data).
     const filler = `${i}:`.padEnd(800, 'abcdefghij');
@@ -32,19 +36,19 @@ export function reconcileInputs(n: number): MergeInput[] {
       base.name = `record ${i} local rename`;
       base.lastModified += 7;
     }
-    inputs.push({ id: base.id, local: base, remote });
+    inputs.push({ table: 'projects', id: base.id, local: base, remote, rule });
   }
   return inputs;
 }
 
-export function decideWithLoop(inputs: MergeInput[]): number {
+export function decideWithLoop(inputs: RecordMergeInput[]): number {
   let changed = 0;
   for (const input of inputs) if (decideMerge(input).kind !== 'equal') changed++;
   return changed;
 }
 
 /** As the sync machine decides: a `mergeBatch` actor per bounded batch. `afterBatch` samples memory. */
-export function decideWithActors(inputs: MergeInput[], afterBatch?: () => void): number {
+export function decideWithActors(inputs: RecordMergeInput[], afterBatch?: () => void): number {
   let changed = 0;
   for (let i = 0; i < inputs.length; i += MERGE_BATCH_SIZE) {
     const batch = createActor(mergeBatchMachine, { input: { records: inputs.slice(i, i + MERGE_BATCH_SIZE) } });

@@ -309,7 +309,7 @@ async function serverWrites() {
     measured: `${r.ackedPerSecond}/s acked, ack p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms; ${r.lostAfterKill} of ${r.acked} acked writes missing after kill -9`,
     target: '≥ 10,000/s, p99 < 100 ms, 0 lost',
     ok: r.ackedPerSecond >= 10_000 && r.p99Ms < 100 && r.lostAfterKill === 0 && r.compressed,
-    detail: { ...r },
+    detail: { ...r, compressed: String(r.compressed) },
   });
 }
 

@@ -4,7 +4,7 @@ import { useStoreValue } from '../react/hooks.js';
 import type { SyncService } from '../sync/syncService.js';
 import type { InspectionLog } from './inspection.js';
 
-export function InspectorPanel({ service, log }: { service: SyncService; log: InspectionLog }) {
+export function InspectorPanel({ service, log }: { service: Pick<SyncService, 'actor'>; log: InspectionLog }) {
   const value = useSelector(service.actor, (s) => JSON.stringify(s.value));
   const entries = useStoreValue(log, (l) => [...l.entries]);
   return (

@@ -14,7 +14,7 @@ import { createProjectStore, type ProjectStore } from './stores.js';
 import { createUndoHistory, type UndoHistory } from './undo.js';
 
 export interface AppSync {
-  service: SyncService;
+  service: SyncService<typeof schema>;
   store: ProjectStore;
   /** The store's operations, each undoable (Ctrl/Cmd+Z). */
   undo: UndoHistory;

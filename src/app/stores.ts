@@ -15,7 +15,8 @@
  * moves and deletes did to the stored parent links.
  */
 import type { SyncService } from '../sync/syncService.js';
-import { generationOf, type SyncRecord, type Versioned } from '../merge/record.js';
+import type { SyncRecord, Versioned } from '../merge/record.js';
+import { createCollection, type Collection } from '../sync/collection.js';
 import { toTombstone } from '../merge/lastModifiedWins.js';
 import { differingParts, keptVersion } from '../merge/lostWrite.js';
 import { canMoveUnder, computeTree, cycleBrokenAt, subtreeOf, type Tree } from '../merge/tree.js';
@@ -68,7 +69,7 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byName = (a: Project, b: Project) => compareText(a.name, b.name) || compareText(a.id, b.id);
 
 /** Live (not deleted) projects as the UI sees them. */
-function asProject(record: SyncRecord | undefined): Project | undefined {
+function asProject(record: (Versioned & { id: string }) | undefined): Project | undefined {
   if (!record || record.deleted) return undefined;
   return { name: '', type: 'project', components: {}, ...record } as Project;
 }
@@ -102,27 +103,24 @@ export function projectTreeOf(all: Project[]): ProjectTree {
   };
 }
 
-export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 'write' | 'stamp' | 'onChange' | 'mergeRuleOf'>) {
-  const get = (id: string) => asProject(service.read(PROJECTS, id));
+export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' | 'list' | 'write' | 'stamp' | 'onChange' | 'mergeRuleOf'>) {
+  const projects = createCollection(service, PROJECTS) as unknown as Collection<Project>;
+  const get = (id: string) => asProject(projects.get(id));
   const require = (id: string) => {
     const project = get(id);
     if (!project) throw new Error(`no project ${id}`);
     return project;
   };
   const write = (record: object) => service.write(PROJECTS, record as SyncRecord);
-  /** A project at `parentId` (top level when undefined), the link stamped now. */
-  const placed = (project: Project, parentId: string | undefined) => {
-    const { parentId: _old, ...rest } = project;
-    const stamp = service.stamp();
-    return { ...rest, ...(parentId !== undefined ? { parentId } : {}), ...stamp, movedAt: stamp.lastModified };
-  };
   const snapshot = (ids: string[]): Before => new Map(ids.map((id) => [id, service.read(PROJECTS, id)]));
-  const live = () =>
-    service
-      .list(PROJECTS)
-      .map(asProject)
-      .filter((p): p is Project => p !== undefined)
-      .sort(byName);
+  // Derived once per change of the table: the collection's list keeps its identity until then.
+  let derived: { from: Project[]; live: Project[]; tree?: ProjectTree } | null = null;
+  const current = () => {
+    const from = projects.list();
+    if (derived?.from !== from) derived = { from, live: from.map((p) => asProject(p)!).sort(byName) };
+    return derived;
+  };
+  const live = () => current().live;
 
   const store = {
     getProject: get,
@@ -132,7 +130,9 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
 
     /** The projects as a tree (computed the same way on every device). */
     projectTree(): ProjectTree {
-      return projectTreeOf(live());
+      const d = current();
+      d.tree ??= projectTreeOf(d.live);
+      return d.tree;
     },
 
     /** Children shown under a project (or the top level with `undefined`). */
@@ -149,28 +149,22 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
       const name = input.name.trim();
       if (!name) throw new Error('a project needs a name');
       if (input.parentId !== undefined) require(input.parentId);
-      const existing = input.id === undefined ? undefined : service.read(PROJECTS, input.id);
-      if (existing && !existing.deleted) throw new Error(`a project ${input.id} already exists`);
-      const generation = existing ? generationOf(existing) + 1 : 0;
-      const stamp = service.stamp();
-      const project: Project = {
-        id: input.id ?? globalThis.crypto.randomUUID(),
+      if (input.id !== undefined && get(input.id)) throw new Error(`a project ${input.id} already exists`);
+      return projects.add({
+        ...(input.id !== undefined ? { id: input.id } : {}),
         name,
         type: input.type ?? 'project',
         components: {},
         ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
-        ...stamp,
-        movedAt: stamp.lastModified,
-        ...(generation ? { generation } : {}),
-      };
-      await write(project);
-      return project;
+        movedAt: service.stamp().lastModified,
+      });
     },
 
     async renameProject(id: string, name: string): Promise<void> {
       const trimmed = name.trim();
       if (!trimmed) throw new Error('a project needs a name');
-      await write({ ...require(id), name: trimmed, ...service.stamp() });
+      require(id);
+      await projects.update(id, { name: trimmed });
     },
 
     /**
@@ -178,16 +172,18 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
      * move that would put it under itself or its own sub-projects, as the tree shows them.
      */
     async moveProject(id: string, parentId: string | undefined): Promise<void> {
-      const project = require(id);
+      require(id);
       if (parentId !== undefined) require(parentId);
       const tree = store.projectTree();
       if (!tree.canMoveUnder(id, parentId)) throw new Error('a project cannot move under itself or one of its sub-projects');
+      /** A project at `parentId` (top level when undefined), the link stamped now. */
+      const place = (target: string, under: string | undefined) => projects.update(target, { parentId: under, movedAt: service.stamp().lastModified });
       // Links a cycle made the tree ignore are written as shown (top level), so this move
       // cannot revive one of them and make another project jump.
       for (const other of tree.cycleBroken) {
-        if (other !== id) await write(placed(require(other), undefined));
+        if (other !== id) await place(other, undefined);
       }
-      await write(placed(project, parentId));
+      await place(id, parentId);
     },
 
     /** Deletes a project and its sub-projects (tombstones); returns what was deleted, for undo. */
@@ -195,15 +191,14 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
       require(id);
       const ids = store.projectTree().subtreeIds(id);
       const before = snapshot(ids);
-      for (const target of [...ids].reverse()) await write(toTombstone(service.read(PROJECTS, target)!, service.stamp()));
+      for (const target of [...ids].reverse()) await projects.delete(target);
       return before;
     },
 
     /** Replaces one component's data; the component gets its own new version. */
     async updateComponentData(projectId: string, componentId: string, data: { kind: string } & Record<string, unknown>): Promise<void> {
-      const project = require(projectId);
-      const component = { ...data, ...service.stamp() } as ComponentData;
-      await write({ ...project, components: { ...project.components, [componentId]: component } });
+      require(projectId);
+      await projects.setEntry(projectId, 'components', componentId, data);
     },
 
     /** The current versions of these records (what `revert` can bring back later). */
@@ -228,11 +223,7 @@ export function createProjectStore(service: Pick<SyncService, 'read' | 'list' | 
     },
 
     /** Called after any local or remote change to projects. */
-    subscribe(listener: () => void): () => void {
-      return service.onChange((change) => {
-        if (change.refs.some((r) => r.table === PROJECTS)) listener();
-      });
-    },
+    subscribe: projects.subscribe,
   };
   return store;
 }

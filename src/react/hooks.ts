@@ -1,6 +1,11 @@
-/** React bindings: the sync status (read from the statechart) and any store with `subscribe`. */
+/**
+ * React bindings: the sync status (read from the statechart), a collection's records
+ * and one record (re-rendering only when what they read changed), and any store with
+ * `subscribe`.
+ */
 import { useSelector } from '@xstate/react';
-import { useCallback, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useMemo, useRef, useSyncExternalStore } from 'react';
+import type { Collection } from '../sync/collection.js';
 import { statusOf, type SyncStatus } from '../sync/status.js';
 import type { SyncService } from '../sync/syncService.js';
 
@@ -32,4 +37,19 @@ export function useStoreValue<S extends Subscribable, T>(store: S, select: (stor
     return cache.current.value;
   };
   return useSyncExternalStore(subscribe, getSnapshot);
+}
+
+/**
+ * A collection's live records, or what `select` derives from them (memoize `select` with
+ * `useCallback` when it is not a module-level function). Re-renders when the table changes.
+ */
+export function useCollection<R extends { id: string }, T = R[]>(collection: Collection<R>, select?: (records: R[]) => T): T {
+  const records = useSyncExternalStore(collection.subscribe, collection.list);
+  return useMemo(() => (select ? select(records) : (records as unknown as T)), [records, select]);
+}
+
+/** One live record (undefined when absent or deleted); re-renders only when it changes. */
+export function useRecord<R extends { id: string }>(collection: Collection<R>, id: string | undefined): R | undefined {
+  const read = useCallback(() => (id === undefined ? undefined : collection.get(id)), [collection, id]);
+  return useSyncExternalStore(collection.subscribe, read);
 }

@@ -11,18 +11,20 @@ import { HybridClock } from '../merge/hlc.js';
 import type { MergeRule, MergeRules, SyncRecord } from '../merge/record.js';
 import { syncMachine, type OwnerStatus, type SyncEmitted } from '../machines/syncMachine.js';
 import type { BasicSchema } from '../protocol/schema.js';
+import { validateFullRecord } from '../protocol/validate.js';
 import { RestClient } from '../remote/restClient.js';
 import type { WebSocketConstructor } from '../remote/syncSocket.js';
 import { TokenManager, type GetToken } from '../remote/tokenManager.js';
 import { createSyncActors } from './actors.js';
 import { browserTabs, electionActor, type TabsOptions } from './tabs.js';
 import type { OwnerElection } from '../tabs/ownerElection.js';
-import { checkMergeRules } from './mergeRules.js';
+import { createCollection, type Collection, type RecordOf, type TableOf } from './collection.js';
+import { checkSchemaForSync } from './schemaCheck.js';
 import { isSettled, statusOf, type SyncStatus } from './status.js';
 
 type Clock = NonNullable<ActorOptions<typeof syncMachine>['clock']>;
 
-export interface SyncServiceOptions {
+export interface SyncServiceOptions<S extends BasicSchema = BasicSchema> {
   /** Where local records, the outbox and sync metadata live (localStorage driver in the browser). */
   storage: Storage;
   /** BasicDB's base URL, e.g. `https://api.basic.tech` or the local server's. */
@@ -32,7 +34,8 @@ export interface SyncServiceOptions {
    * socket from a host of its own). Default: `serverUrl` with `ws(s)://` and `/ws`.
    */
   socketUrl?: string;
-  schema: BasicSchema;
+  /** The app's schema; declared `as const satisfies BasicSchema`, collections get typed records. */
+  schema: S;
   /**
    * How each table's records merge, beyond "the newer version wins": `perEntryFields`
    * (json fields whose entries carry their own `lastModified`/`modifiedBy` and merge one
@@ -83,9 +86,9 @@ export interface SyncServiceOptions {
   followOtherTabs?: boolean;
 }
 
-export type SyncService = ReturnType<typeof createSyncService>;
+export type SyncService<S extends BasicSchema = BasicSchema> = ReturnType<typeof createSyncService<S>>;
 
-export function createSyncService(options: SyncServiceOptions) {
+export function createSyncService<S extends BasicSchema = BasicSchema>(options: SyncServiceOptions<S>) {
   const debounceMs = options.debounceMs ?? 750;
   if (!(debounceMs >= 500 && debounceMs <= 1000)) throw new RangeError(`debounceMs must be 500–1000 ms, got ${debounceMs}`);
   const maxWaitMs = options.maxWaitMs ?? 3000;
@@ -94,7 +97,7 @@ export function createSyncService(options: SyncServiceOptions) {
   const serverUrl = options.serverUrl.replace(/\/+$/, '');
   const projectId = options.projectId ?? options.schema.project_id;
 
-  checkMergeRules(options.schema, options.merge ?? {});
+  checkSchemaForSync(options.schema, options.merge ?? {});
   const local = new LocalStore(options.storage, now, options.merge);
   const clock = new HybridClock({ now, maxForwardDriftMs: options.maxClockDriftMs });
   const tokens = new TokenManager(options.getToken, { now, timeoutMs: options.remoteTimeoutMs });
@@ -104,7 +107,7 @@ export function createSyncService(options: SyncServiceOptions) {
     clock,
     tokens,
     rest,
-    schema: options.schema,
+    schema: options.schema as S,
     wsUrl: options.socketUrl ?? `${serverUrl.replace(/^http/, 'ws')}/ws`,
     WebSocket: options.WebSocket,
     timeoutMs: options.remoteTimeoutMs,
@@ -170,6 +173,7 @@ export function createSyncService(options: SyncServiceOptions) {
     if (!snapshot.context.localLoaded) throw new Error(snapshot.context.lastError ?? 'the local store could not be loaded');
   }
 
+  const collections = new Map<string, Collection<{ id: string }>>();
   const service = {
     /** The running sync machine (for `@xstate/react` selectors and the inspector). */
     actor,
@@ -219,6 +223,13 @@ export function createSyncService(options: SyncServiceOptions) {
       await options.storage.clear();
     },
 
+    /** A table's records, typed from the schema: add, put, update, delete, get, list, subscribe. */
+    collection<T extends TableOf<S>>(table: T): Collection<RecordOf<S, T>> {
+      let collection = collections.get(table);
+      if (!collection) collections.set(table, (collection = createCollection(service, table)));
+      return collection as Collection<RecordOf<S, T>>;
+    },
+
     /** This client's id (`modifiedBy` of its writes). */
     get clientId(): string {
       return local.getMeta().clientId;
@@ -251,6 +262,8 @@ export function createSyncService(options: SyncServiceOptions) {
     async write(table: string, record: SyncRecord): Promise<void> {
       if (!Object.hasOwn(options.schema.tables, table)) throw new Error(`unknown table ${table}`);
       if (!started) throw new Error('start() the sync service before writing to it');
+      // Refused here with the schema's reason, not pushed and refused by the server later.
+      validateFullRecord(options.schema, table, record);
       await ready(); // a write before the local store is loaded would be overwritten by the load
       try {
         await local.writeLocal(table, record);

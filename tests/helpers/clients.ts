@@ -10,6 +10,7 @@ import { createProjectStore } from '../../src/app/stores.js';
 import { localServerTokenSource, signInWithoutBrowser } from '../../src/remote/localAuth.js';
 import type { WebSocketConstructor } from '../../src/remote/syncSocket.js';
 import { createSyncService, type SyncServiceOptions } from '../../src/sync/syncService.js';
+import type { BasicSchema } from '../../src/protocol/schema.js';
 
 const services: Array<{ stop(): void }> = [];
 afterEach(() => {
@@ -43,7 +44,7 @@ export async function startClient(
     // Through a proxy the network may be down (a reload mid-fault): the client starts anyway.
     else await signInWithoutBrowser(server.url, credentials).catch(() => undefined);
   }
-  const service = createSyncService({
+  const service = createSyncService<BasicSchema>({
     storage,
     serverUrl: server.url,
     schema,
@@ -62,7 +63,16 @@ export async function startClient(
   await service.start().catch((error: unknown) => {
     if (!startMayFail) throw error;
   });
-  return { service, store: createProjectStore(service), storage, logs };
+  let store: TestClient['store'] | undefined;
+  return {
+    service,
+    // Made on first use: a client of another schema has no projects table.
+    get store() {
+      return (store ??= createProjectStore(service));
+    },
+    storage,
+    logs,
+  };
 }
 
 /** Every live project of a client, as comparable plain data. */

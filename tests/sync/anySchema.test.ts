@@ -4,25 +4,13 @@
  * declared in the service's `merge` option.
  */
 import { describe, expect, it } from 'vitest';
-import type { MergeRules, SyncRecord } from '../../src/merge/record.js';
-import type { BasicSchema } from '../../src/protocol/schema.js';
+import type { SyncRecord } from '../../src/merge/record.js';
 import { createSyncService } from '../../src/sync/syncService.js';
 import { createStorage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';
 import { eventually, startClient, type TestClient } from '../helpers/clients.js';
 import { testServer } from '../helpers/server.js';
-
-const versioned = { lastModified: { type: 'number' }, modifiedBy: { type: 'string' }, deleted: { type: 'boolean' }, generation: { type: 'number' } } as const;
-const todoSchema = {
-  project_id: 'todo-example',
-  version: 1,
-  tables: {
-    lists: { type: 'collection', fields: { title: { type: 'string' }, ...versioned } },
-    todos: { type: 'collection', fields: { listId: { type: 'string' }, text: { type: 'string' }, done: { type: 'boolean' }, notes: { type: 'json' }, ...versioned } },
-  },
-} satisfies BasicSchema;
-/** Each person's note on a todo has its own version; lists merge whole. */
-const todoRules = { todos: { perEntryFields: ['notes'] } } satisfies MergeRules;
+import { todoRules, todoSchema } from '../helpers/todoSchema.js';
 
 async function write(client: TestClient, table: string, fields: Record<string, unknown> & { id: string }) {
   const current = client.service.read(table, fields.id);
@@ -95,5 +83,12 @@ describe('any schema', () => {
   ])('refuses merge rules naming %s, before anything starts', (_name, merge, message) => {
     const options = { storage: createStorage({ driver: memoryDriver() }), serverUrl: 'http://127.0.0.1:9', schema: todoSchema, getToken: async () => 'unused', window: undefined };
     expect(() => createSyncService({ ...options, merge })).toThrow(message);
+  });
+
+  it('refuses a schema whose tables lack the version fields the sync layer writes', () => {
+    const { generation: _g, ...fields } = todoSchema.tables.lists.fields;
+    const schema = { ...todoSchema, tables: { ...todoSchema.tables, lists: { type: 'collection' as const, fields } } };
+    const options = { storage: createStorage({ driver: memoryDriver() }), serverUrl: 'http://127.0.0.1:9', getToken: async () => 'unused', window: undefined };
+    expect(() => createSyncService({ ...options, schema })).toThrow('schema: table lists needs a field generation of type number');
   });
 });
