@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
@@ -19,7 +20,16 @@ export default defineConfig({
       },
     }),
   ],
-  build: { target: 'es2022' },
+  // The demo app imports the library by its package entry points, resolved to the source here.
+  resolve: {
+    alias: [
+      { find: /^basic-sync$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^basic-sync\/react$/, replacement: fileURLToPath(new URL('./src/react/index.ts', import.meta.url)) },
+      { find: /^basic-sync\/server$/, replacement: fileURLToPath(new URL('./server/index.ts', import.meta.url)) },
+      { find: /^basic-sync\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+    ],
+  },
+  build: { target: 'es2022', outDir: 'dist/app' },
   server: { port: 5173 },
   test: {
     include: ['tests/**/*.test.ts'],

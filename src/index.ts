@@ -1,14 +1,24 @@
-/** basic-sync: keep a local unstorage store in sync with BasicDB. */
+/**
+ * basic-sync: keep a local unstorage store in sync with BasicDB. The core entry: the
+ * sync service and its collections, the merge rules, and the statecharts. React
+ * bindings are in `basic-sync/react`, the BasicDB-compatible server in
+ * `basic-sync/server`, test and script helpers in `basic-sync/testing`.
+ */
 export * from './protocol/index.js';
 export { createSyncService, type SyncService, type SyncServiceOptions } from './sync/syncService.js';
+export { createCollection, type Collection, type RecordOf, type TableOf, type ValuesOf } from './sync/collection.js';
 export type { SyncStatus, SyncState } from './sync/status.js';
 export { statusOf } from './sync/status.js';
+export type { TabsOptions } from './sync/tabs.js';
 export { syncMachine } from './machines/syncMachine.js';
 export { recordMergeMachine } from './machines/recordMerge.js';
+export { mergeBatchMachine } from './machines/mergeBatch.js';
 export { HybridClock } from './merge/hlc.js';
-export { mergeRecords, decideMerge, compareVersions } from './merge/lastModifiedWins.js';
-export type { SyncRecord, Versioned } from './merge/record.js';
+export { mergeRecords, decideMerge, compareVersions, toTombstone, isSameVersion, type MergeDecision, type MergeInput } from './merge/lastModifiedWins.js';
+export { refKey, ruleOf, generationOf, type MergeRule, type MergeRules, type RecordRef, type SyncRecord, type Versioned, type VersionedMap } from './merge/record.js';
 export { computeTree, subtreeOf, canMoveUnder, cycleBrokenAt, type Tree, type TreeLink } from './merge/tree.js';
-export { lostParts, keptVersion, type LostWrite } from './merge/lostWrite.js';
-export { LocalStorageError } from './local/localStore.js';
-export { localServerTokenSource, signInWithoutBrowser } from './remote/localAuth.js';
+export { lostParts, keptVersion, differingParts, type LostWrite } from './merge/lostWrite.js';
+export { LocalStorageError, type LocalChange } from './local/localStore.js';
+export { batchedLocalStorageDriver } from './local/localStorageDriver.js';
+export type { GetToken } from './remote/tokenManager.js';
+export type { WebSocketConstructor } from './remote/syncSocket.js';

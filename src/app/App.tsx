@@ -4,8 +4,7 @@
  * Deletes ask nothing but can be undone (the toast, or Ctrl/Cmd+Z for recent changes).
  */
 import { useCallback, useEffect, useState } from 'react';
-import { SyncStatusIndicator } from '../react/SyncStatusIndicator.js';
-import { useStoreValue, useSyncStatus } from '../react/hooks.js';
+import { SyncStatusIndicator, useStoreValue, useSyncStatus } from 'basic-sync/react';
 import type { AppSync } from './appSync.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
 import type { Inspection } from './inspection.js';

@@ -1,7 +1,7 @@
 /** The offline view of the inspection stream: state path and the last events. */
 import { useSelector } from '@xstate/react';
-import { useStoreValue } from '../react/hooks.js';
-import type { SyncService } from '../sync/syncService.js';
+import { useStoreValue } from 'basic-sync/react';
+import type { SyncService } from 'basic-sync';
 import type { InspectionLog } from './inspection.js';
 
 export function InspectorPanel({ service, log }: { service: Pick<SyncService, 'actor'>; log: InspectionLog }) {

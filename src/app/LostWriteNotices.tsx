@@ -3,7 +3,7 @@
  * user's version and a way to take it back: "Keep mine" (a new write that then wins by
  * the normal rule), "Restore" when the project was deleted, or "Dismiss".
  */
-import type { LostWrite } from '../merge/lostWrite.js';
+import type { LostWrite } from 'basic-sync';
 import { emojisOf, type Project, type ProjectTree } from './stores.js';
 
 export interface LostWriteNoticesProps {

@@ -3,13 +3,10 @@
  * effects twice; a service lives as long as the page). Each user's data lives under
  * its own localStorage prefix, so switching users never mixes their projects.
  */
-import { createContext, useContext } from 'react';
 import { createStorage } from 'unstorage';
-import { batchedLocalStorageDriver } from '../local/localStorageDriver.js';
 import type { InspectionEvent } from 'xstate';
 import schema, { mergeRules } from '../../basic.config.js';
-import type { GetToken } from '../remote/tokenManager.js';
-import { createSyncService, type SyncService } from '../sync/syncService.js';
+import { batchedLocalStorageDriver, createSyncService, type GetToken, type SyncService } from 'basic-sync';
 import { createProjectStore, type ProjectStore } from './stores.js';
 import { createUndoHistory, type UndoHistory } from './undo.js';
 
@@ -50,12 +47,4 @@ export function appSyncFor(options: {
     byUser.set(options.userId, sync);
   }
   return sync;
-}
-
-export const AppSyncContext = createContext<AppSync | null>(null);
-
-export function useAppSync(): AppSync {
-  const value = useContext(AppSyncContext);
-  if (!value) throw new Error('useAppSync() needs <AppSyncContext.Provider> above it');
-  return value;
 }

@@ -3,7 +3,7 @@
  * redirect to `/auth/authorize`, come back with `code` and `state`, trade the code at
  * `/auth/token`, keep the refresh token, refresh when asked.
  */
-import type { TokenResponse, UserInfo } from '../protocol/rest.js';
+import type { TokenResponse, UserInfo } from 'basic-sync';
 
 const SESSION_KEY = 'basic-sync:session';
 const STATE_KEY = 'basic-sync:auth-state';

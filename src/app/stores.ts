@@ -14,12 +14,21 @@
  * every device: always a tree, every live project in it once, whatever concurrent
  * moves and deletes did to the stored parent links.
  */
-import type { SyncService } from '../sync/syncService.js';
-import type { SyncRecord, Versioned } from '../merge/record.js';
-import { createCollection, type Collection } from '../sync/collection.js';
-import { toTombstone } from '../merge/lastModifiedWins.js';
-import { differingParts, keptVersion } from '../merge/lostWrite.js';
-import { canMoveUnder, computeTree, cycleBrokenAt, subtreeOf, type Tree } from '../merge/tree.js';
+import {
+  canMoveUnder,
+  computeTree,
+  createCollection,
+  cycleBrokenAt,
+  differingParts,
+  keptVersion,
+  subtreeOf,
+  toTombstone,
+  type Collection,
+  type SyncRecord,
+  type SyncService,
+  type Tree,
+  type Versioned,
+} from 'basic-sync';
 
 export const PROJECTS = 'projects';
 

@@ -10,7 +10,7 @@ import { createStorage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';
 import { eventually, startClient, type TestClient } from '../helpers/clients.js';
 import { testServer } from '../helpers/server.js';
-import { todoRules, todoSchema } from '../helpers/todoSchema.js';
+import { mergeRules as todoRules, schema as todoSchema } from '../../examples/todo/src/schema.js';
 
 async function write(client: TestClient, table: string, fields: Record<string, unknown> & { id: string }) {
   const current = client.service.read(table, fields.id);

@@ -12,7 +12,7 @@ import type { WebSocketConstructor } from '../../src/remote/syncSocket.js';
 import { createSyncService } from '../../src/sync/syncService.js';
 import { eventually, testPassword } from '../helpers/clients.js';
 import { testServer } from '../helpers/server.js';
-import { todoRules, todoSchema } from '../helpers/todoSchema.js';
+import { mergeRules as todoRules, schema as todoSchema } from '../../examples/todo/src/schema.js';
 import type { RunningServer } from '../../server/index.js';
 
 async function device(server: RunningServer, user: string) {
