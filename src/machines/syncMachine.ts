@@ -18,128 +18,24 @@
  */
 import { assign, enqueueActions, fromCallback, fromPromise, raise, setup, stateIn, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
 import type { LostWrite } from '../merge/lostWrite.js';
-import { refKey, type RecordRef, type SyncRecord } from '../merge/record.js';
-import { CREATE, DELETE, type Change, type Revision } from '../protocol/socket.js';
+import { deletedOnServer, refKey } from '../merge/record.js';
 import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from './mergeBatch.js';
-import { recordMergeMachine, type MergeReleasedEvent, type RecordMergeInput } from './recordMerge.js';
-
-/** A record's merge input, with the table it belongs to. */
-export type TableMergeInput = RecordMergeInput;
-
-export interface Quarantined {
-  table: string;
-  id: string;
-  reason: string;
-}
-
-/** One `changes` frame waiting to be merged. */
-export interface InboundFrame {
-  changes: Change[];
-  /** The server revision reached once this frame is applied; null for released records. */
-  revision: Revision;
-  /** Save `revision` as the checkpoint after applying (false for partial pages). */
-  checkpoint: boolean;
-  /** The last page of the catch-up after (re)connecting. */
-  completesCatchUp: boolean;
-  /** The catch-up is the server's whole state (first sync, or the server was reset). */
-  fullSnapshot: boolean;
-  /** Remote versions held while the user edited these records, released now. */
-  afterEditing: boolean;
-  /**
-   * A full snapshot sent because the checkpoint is older than the server's horizon: a
-   * record synced before that the snapshot lacks was deleted there, not lost.
-   */
-  deletesForgotten?: boolean;
-}
-
-export interface PreparedFrame {
-  inputs: Array<Omit<TableMergeInput, 'editing'>>;
-  quarantined: Quarantined[];
-}
-
-export interface ApplyInput {
-  decisions: DecidedRecord[];
-  /** Set on the last chunk of a frame whose revision becomes the checkpoint. */
-  checkpoint?: Revision;
-  /** On the last chunk of a full snapshot: every record it held (`refKey`), to re-push what the server lacks. */
-  snapshotKeys?: string[];
-  /** The user was editing these records: what a remote version overrides of theirs is lost to them. */
-  afterEditing?: boolean;
-  /** With `snapshotKeys`: records missing from the snapshot were deleted on the server (see `InboundFrame`). */
-  deletesForgotten?: boolean;
-}
-
-export interface ApplyOutput {
-  pendingCount: number;
-  /** Writes of this user that remote versions overrode (unacknowledged, or made while editing). */
-  lostWrites: LostWrite[];
-  /** Synced records a snapshot showed deleted on the server: merged next as remote deletes. */
-  deletedRemotely?: Array<{ table: string; id: string }>;
-}
-
-export interface PushOutput {
-  pendingCount: number;
-  /** Records the server acknowledged. */
-  accepted: Array<{ table: string; id: string }>;
-  /** Records the server or the schema refused; reported, not retried until changed. */
-  rejected: Quarantined[];
-}
-
-export interface LoadOutput {
-  pendingCount: number;
-  lastSyncedAt: number | null;
-  /** Lost writes the user has not dismissed yet (they survive a reload). */
-  lostWrites: LostWrite[];
-}
-
-export interface RenewOutput {
-  /** When the new token expires (ms since the epoch); null when it does not say. */
-  tokenExpiresAt: number | null;
-}
-
-/** What the owner tab tells the others about its sync (they show it as their own). */
-export interface OwnerStatus {
-  state: string;
-  lastSyncedAt: number | null;
-  lastError: string | null;
-  nextRetryAt: number | null;
-}
-
-export interface SyncMachineInput {
-  debounceMs: number;
-  maxWaitMs: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** Wall clock (for status times); tests pass a simulated one. */
-  now: () => number;
-  /** [0, 1) source for retry jitter; tests pass a fixed one. */
-  random: () => number;
-}
-
-export type SyncEvent =
-  | { type: 'LOCAL.CHANGED'; pendingCount: number }
-  | ({ type: 'EDITING.BEGAN' } & RecordRef)
-  | ({ type: 'EDITING.ENDED' } & RecordRef)
-  | { type: 'SOCKET.OPEN'; tokenExpiresAt: number | null }
-  | { type: 'SOCKET.DOWN'; reason: string }
-  | { type: 'REMOTE.CHANGES'; frame: InboundFrame }
-  | MergeReleasedEvent
-  | { type: 'CATCH_UP.APPLIED' }
-  | { type: 'INBOUND.FAILED'; reason: string }
-  | { type: 'NETWORK.ONLINE' }
-  | { type: 'NETWORK.OFFLINE' }
-  | { type: 'RETRY.NOW' }
-  | { type: 'FLUSH' }
-  | { type: 'STORAGE.FAILED'; reason: string }
-  | { type: 'NOTICE.DISMISS'; table: string; id: string }
-  | { type: 'ROLE.OWNER' }
-  | { type: 'ROLE.FOLLOWER' }
-  | { type: 'OWNER.STATUS'; status: OwnerStatus };
-
-export type SyncEmitted =
-  | { type: 'write-lost'; lostWrite: LostWrite }
-  | { type: 'quarantined'; records: Quarantined[] }
-  | { type: 'error'; message: string };
+import { recordMergeMachine } from './recordMerge.js';
+import type {
+  ApplyInput,
+  ApplyOutput,
+  InboundFrame,
+  LoadOutput,
+  OwnerStatus,
+  PreparedFrame,
+  PushOutput,
+  Quarantined,
+  RenewOutput,
+  SyncEmitted,
+  SyncEvent,
+  SyncMachineInput,
+  TableMergeInput,
+} from './syncContract.js';
 
 export interface SyncContext extends SyncMachineInput {
   /** Local records are in memory: the UI can read them. */
@@ -348,7 +244,8 @@ export const syncMachine = setup({
       if (deleted.length > 0) {
         // Decided like any remote delete, by merge actors (a restore made here still wins).
         const frame: InboundFrame = {
-          changes: deleted.map(({ table, id }) => ({ type: DELETE, table, key: id })),
+          changes: [],
+          versions: deleted.map(({ table, id }) => ({ table, record: deletedOnServer(id) })),
           revision: null,
           checkpoint: false,
           completesCatchUp: false,
@@ -385,7 +282,8 @@ export const syncMachine = setup({
       if (event.type !== 'MERGE.RELEASED') return {};
       const { [refKey(event)]: _done, ...held } = context.held;
       const frame: InboundFrame = {
-        changes: [{ type: CREATE, table: event.table, key: event.id, obj: event.remote }],
+        changes: [],
+        versions: [{ table: event.table, record: event.remote }],
         revision: null,
         checkpoint: false,
         completesCatchUp: false,
@@ -676,4 +574,3 @@ export const syncMachine = setup({
 
 export type SyncMachine = typeof syncMachine;
 export type SyncActorRef = ActorRefFrom<SyncMachine>;
-export type { SyncRecord };

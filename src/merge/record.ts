@@ -68,6 +68,13 @@ export function ruleOf(rules: MergeRules | undefined, table: string): MergeRule 
 /** Fields every synced record has that keep versions, not data a user typed. */
 export const SYNC_FIELDS: ReadonlySet<string> = new Set(['id', 'lastModified', 'modifiedBy', 'deleted', 'generation']);
 
+/**
+ * A record deleted on the server without a tombstone of ours (a hard delete by another
+ * kind of client, or one a snapshot no longer holds): a tombstone at stamp 0, so it
+ * wins as deletes do but loses to a restore that saw it.
+ */
+export const deletedOnServer = (id: string): SyncRecord => ({ id, lastModified: 0, modifiedBy: '', deleted: true });
+
 /** Every version stamp a record carries: its own and each per-entry field's entries'. */
 export function stampsOf(record: SyncRecord, rule: MergeRule): number[] {
   const stamps = [record.lastModified];

@@ -5,7 +5,7 @@
  */
 import type { HybridClock } from '../merge/hlc.js';
 import { toTombstone } from '../merge/lastModifiedWins.js';
-import { ruleOf, stampsOf, type MergeRule, type MergeRules, type SyncRecord } from '../merge/record.js';
+import { deletedOnServer, ruleOf, stampsOf, type MergeRule, type MergeRules, type SyncRecord } from '../merge/record.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { CREATE, DELETE, UPDATE } from '../protocol/socket.js';
 import { assertRecordId, validateFullRecord } from '../protocol/validate.js';
@@ -33,7 +33,7 @@ export function readRemoteChange(schema: BasicSchema, clock: HybridClock, change
     assertRecordId(c.key);
     if (c.type === DELETE) {
       // A hard delete from another kind of client: a tombstone at stamp 0 (deletes win).
-      return { table, record: { id, lastModified: 0, modifiedBy: '', deleted: true } };
+      return { table, record: deletedOnServer(id) };
     }
     if (c.type === UPDATE) return refuse('updates without the whole record are not supported; expected a create');
     if (c.type !== CREATE) return refuse(`unknown change type ${JSON.stringify(c.type)}`);

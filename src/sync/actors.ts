@@ -21,7 +21,7 @@ import type {
   RenewOutput,
   SyncEvent,
   TableMergeInput,
-} from '../machines/syncMachine.js';
+} from '../machines/syncContract.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { CREATE, type Change } from '../protocol/socket.js';
 import { validateFullRecord } from '../protocol/validate.js';
@@ -170,8 +170,8 @@ export function createSyncActors(deps: SyncDeps) {
   const prepareRemote = fromPromise<PreparedFrame, InboundFrame>(async ({ input }) => {
     const byRef = new Map<string, Omit<TableMergeInput, 'editing'>>();
     const quarantined: Quarantined[] = [];
-    for (const change of input.changes) {
-      const version = readRemoteChange(schema, clock, change, local.mergeRules);
+    const checked = input.changes.map((change) => readRemoteChange(schema, clock, change, local.mergeRules));
+    for (const version of [...checked, ...(input.versions ?? [])]) {
       if (isQuarantined(version)) {
         quarantined.push(version);
         continue;

@@ -1,7 +1,8 @@
 /** What the UI shows about sync, derived from the machine's snapshot. */
 import type { SnapshotFrom } from 'xstate';
 import type { LostWrite } from '../merge/lostWrite.js';
-import type { Quarantined, SyncMachine } from '../machines/syncMachine.js';
+import type { Quarantined } from '../machines/syncContract.js';
+import type { SyncMachine } from '../machines/syncMachine.js';
 
 export type SyncState =
   | 'booting'

@@ -9,7 +9,8 @@ import { LocalStore, LocalStorageError, type LocalChange, type RecordRef } from 
 import { keptVersion } from '../merge/lostWrite.js';
 import { HybridClock } from '../merge/hlc.js';
 import type { MergeRule, MergeRules, SyncRecord } from '../merge/record.js';
-import { syncMachine, type OwnerStatus, type SyncEmitted } from '../machines/syncMachine.js';
+import type { OwnerStatus, SyncEmitted } from '../machines/syncContract.js';
+import { syncMachine } from '../machines/syncMachine.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { validateFullRecord } from '../protocol/validate.js';
 import { RestClient } from '../remote/restClient.js';

@@ -4,7 +4,7 @@
  * owner's heartbeats carry its sync status to the followers (OWNER.STATUS).
  */
 import { fromCallback, type EventObject } from 'xstate';
-import type { OwnerStatus } from '../machines/syncMachine.js';
+import type { OwnerStatus } from '../machines/syncContract.js';
 import { runOwnerElection, type ChannelLike, type LockManagerLike, type OwnerElection } from '../tabs/ownerElection.js';
 
 export interface TabsOptions {

@@ -7,7 +7,8 @@
  */
 import type { AnyStateNode, EventObject, SnapshotFrom } from 'xstate';
 import { MERGE_BATCH_SIZE } from '../../src/machines/mergeBatch.js';
-import type { InboundFrame, SyncMachine, SyncMachineInput } from '../../src/machines/syncMachine.js';
+import type { InboundFrame, SyncMachineInput } from '../../src/machines/syncContract.js';
+import type { SyncMachine } from '../../src/machines/syncMachine.js';
 
 export type SyncSnapshot = SnapshotFrom<SyncMachine>;
 

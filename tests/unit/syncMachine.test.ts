@@ -5,17 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock, createActor, fromCallback, fromPromise, type EventObject } from 'xstate';
-import {
-  fullJitterDelay,
-  syncMachine,
-  tokenRenewalDelay,
-  type ApplyInput,
-  type ApplyOutput,
-  type InboundFrame,
-  type LoadOutput,
-  type PreparedFrame,
-  type PushOutput,
-} from '../../src/machines/syncMachine.js';
+import type { ApplyInput, ApplyOutput, InboundFrame, LoadOutput, PreparedFrame, PushOutput } from '../../src/machines/syncContract.js';
+import { fullJitterDelay, syncMachine, tokenRenewalDelay } from '../../src/machines/syncMachine.js';
 import { statusOf } from '../../src/sync/status.js';
 
 const flush = () => new Promise((r) => setImmediate(r));
