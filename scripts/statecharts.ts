@@ -19,7 +19,7 @@ const MACHINES: Array<{ name: string; file: string; machine: AnyStateMachine; su
     name: 'syncMachine',
     file: 'src/machines/syncMachine.ts',
     machine: syncMachine,
-    summary: 'The sync service: connection and pushing, inbound merging, and editing, as three parallel regions.',
+    summary: 'The sync service: connection and pushing, inbound merging, editing, the token and the tab role, as parallel regions. Tags say what a state means to a user: `synced`, `busy`, `offline`, `attention` (the status reads them).',
   },
   {
     name: 'recordMerge',
@@ -119,7 +119,8 @@ function page(entry: (typeof MACHINES)[number], graph: DirectedGraphNode, diagra
         .map((e) => `\`${e.label}\` → ${e.target ? (e.target === sn ? '(stays)' : `\`${shortName(e.target)}\``) : '(stays)'}`)
         .join('<br>');
       const kind = sn.type === 'parallel' ? ' (parallel)' : sn.type === 'final' ? ' (final)' : '';
-      rows.push(`| \`${sn.path.join('.')}\`${kind} | ${(sn.description ?? '').replace(/\|/g, '\\|')} | ${moves || '—'} |`);
+      const tags = sn.tags.length > 0 ? ` Tags: ${sn.tags.map((t) => `\`${t}\``).join(', ')}.` : '';
+      rows.push(`| \`${sn.path.join('.')}\`${kind} | ${(sn.description ?? '').replace(/\|/g, '\\|')}${tags} | ${moves || '—'} |`);
     }
     node.children.forEach(visit);
   };

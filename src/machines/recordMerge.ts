@@ -6,8 +6,8 @@
  * hands them back to the sync machine (`MERGE.RELEASED`) when editing ends, to be
  * decided again like any other remote change ("remote wins only if newer").
  *
- * Undecided children are cheap to run as a pure function (`initialTransition`), and
- * the sync machine keeps only `held` ones alive.
+ * The sync machine decides records in bounded batches (`mergeBatch`, whose children stop
+ * with the batch) and keeps only `held` ones alive.
  */
 import { assign, sendParent, setup } from 'xstate';
 import { decideMerge, mergeRecords, type MergeDecision, type MergeInput } from '../merge/lastModifiedWins.js';

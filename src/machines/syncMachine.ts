@@ -160,7 +160,7 @@ export const syncMachine = setup({
     hasInboundFrame: ({ context }) => context.inbound.length > 0,
     hasMoreBatches: ({ context }) => (context.merging?.batches.length ?? 0) > 0,
     frameCompletesCatchUp: ({ context }) => context.merging?.frame.completesCatchUp === true,
-    frameHasNoRecords: ({ context }) => (context.merging?.batches.length ?? 0) === 0,
+    preparedNothing: ({ event }) => outputOf<PreparedFrame>(event).inputs.length === 0,
     pushLeftPending: ({ event }) => outputOf<PushOutput>(event).pendingCount > 0,
     tokenExpires: ({ event }) => event.type === 'SOCKET.OPEN' && event.tokenExpiresAt !== null,
     socketIsOpen: stateIn({ sync: 'connected' }),
@@ -339,6 +339,7 @@ export const syncMachine = setup({
       states: {
         booting: {
           description: 'Load local records, the outbox and sync metadata from unstorage; the UI can render from local data as soon as this is done.',
+          tags: ['busy'],
           invoke: {
             src: 'loadLocal',
             onDone: [
@@ -350,6 +351,7 @@ export const syncMachine = setup({
         },
         authenticating: {
           description: "Get an access token (cached until shortly before its `exp`) and check the server's published schema version.",
+          tags: ['busy'],
           on: {
             'NETWORK.OFFLINE': { target: 'offline-retry', actions: 'noteFailure' },
             'ROLE.FOLLOWER': 'following',
@@ -376,6 +378,7 @@ export const syncMachine = setup({
           states: {
             reconciling: {
               description: 'Catching up from the revision checkpoint (or the whole table on a first sync); every record is decided by a merge actor. Nothing is pushed yet.',
+              tags: ['busy'],
               on: {
                 'CATCH_UP.APPLIED': [
                   { guard: 'hasPending', target: 'pushing' },
@@ -385,6 +388,7 @@ export const syncMachine = setup({
             },
             idle: {
               description: 'Synced: everything local is acknowledged by the server (or refused and reported). Live remote changes are merged as they arrive.',
+              tags: ['synced'],
               // A merge can queue a local winner for pushing (the server had an older one).
               always: { guard: 'hasPending', target: 'debouncing' },
               on: {
@@ -393,6 +397,7 @@ export const syncMachine = setup({
             },
             debouncing: {
               description: 'Local changes wait for typing to pause (`debounce`, restarted by each change); `maxWait` bounds the wait under continuous edits.',
+              tags: ['busy'],
               after: { maxWait: 'pushing' },
               on: { FLUSH: 'pushing' },
               initial: 'quiet',
@@ -406,6 +411,7 @@ export const syncMachine = setup({
             },
             pushing: {
               description: 'One batch of the coalesced outbox (latest version per record) is on its way; entries are cleared only when the server acks them.',
+              tags: ['busy'],
               invoke: {
                 src: 'pushOutbox',
                 onDone: [
@@ -419,6 +425,7 @@ export const syncMachine = setup({
         },
         'offline-retry': {
           description: 'The remote is unreachable or failing: local work goes on; retry after an exponential backoff with full jitter, or at once when the browser is online again.',
+          tags: ['offline'],
           entry: 'scheduleRetry',
           after: { retryDelay: 'authenticating' },
           on: {
@@ -438,6 +445,7 @@ export const syncMachine = setup({
         },
         halted: {
           description: "A failure that retrying will not fix (the local store cannot be read, or the server refuses this app's schema version or this user): nothing syncs until asked again; local editing goes on.",
+          tags: ['attention'],
           on: { 'RETRY.NOW': 'booting' },
         },
       },
@@ -459,13 +467,16 @@ export const syncMachine = setup({
           invoke: {
             src: 'prepareRemote',
             input: ({ context }) => context.inbound[0]!,
-            onDone: { target: 'deciding', actions: ['startFrame', 'emitQuarantined'] },
+            onDone: [
+              // Nothing to decide (all refused, or an empty page): no batch actor at all.
+              { guard: 'preparedNothing', target: 'applying', actions: ['startFrame', 'emitQuarantined'] },
+              { target: 'deciding', actions: ['startFrame', 'emitQuarantined'] },
+            ],
             onError: { target: 'waiting', actions: ['dropFrame', 'reportInboundFailure'] },
           },
         },
         deciding: {
           description: 'One bounded batch of records, each decided by its own recordMerge actor (spawned by an invoked mergeBatch actor and stopped with it).',
-          always: { guard: 'frameHasNoRecords', target: 'applying' },
           invoke: {
             src: 'mergeBatch',
             input: ({ context }) => ({

@@ -44,12 +44,15 @@ export interface SyncStatus {
 
 type Snapshot = SnapshotFrom<SyncMachine>;
 
+/** The sync region's states, as the statechart names them (the connected ones first). */
+const CONNECTED_STATES = ['reconciling', 'idle', 'debouncing', 'pushing'] as const;
+const OTHER_STATES = ['booting', 'authenticating', 'offline-retry', 'following', 'halted'] as const;
+
 /** The sync region's state name. */
 export function syncStateOf(snapshot: Snapshot): SyncState {
-  const value = (snapshot.value as { sync: string | { connected: string | Record<string, unknown> } }).sync;
-  if (typeof value === 'string') return value as SyncState;
-  const connected = value.connected;
-  return (typeof connected === 'string' ? connected : Object.keys(connected)[0]) as SyncState;
+  for (const state of CONNECTED_STATES) if (snapshot.matches({ sync: { connected: state } })) return state;
+  for (const state of OTHER_STATES) if (snapshot.matches({ sync: state })) return state;
+  throw new Error(`the sync region is in a state the status does not know: ${JSON.stringify(snapshot.value)}`);
 }
 
 /** A follower shows the owner's state; "synced" only when the shared outbox is empty too. */
@@ -78,10 +81,10 @@ export function statusOf(snapshot: Snapshot): SyncStatus {
   };
 }
 
-/** Settled: idle, nothing pending, no remote frame being merged. */
+/** Settled: synced (idle), nothing pending, no remote frame being merged. */
 export function isSettled(snapshot: Snapshot): boolean {
   return (
-    syncStateOf(snapshot) === 'idle' &&
+    snapshot.hasTag('synced') &&
     snapshot.context.pendingCount === 0 &&
     snapshot.context.inbound.length === 0 &&
     snapshot.matches({ inbound: 'waiting' })

@@ -4,14 +4,14 @@
  * real server is proven in tests/sync/.
  */
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock, createActor, fromCallback, fromPromise, type EventObject } from 'xstate';
+import { SimulatedClock, createActor, fromCallback, fromPromise, type EventObject, type InspectionEvent } from 'xstate';
 import type { ApplyInput, ApplyOutput, InboundFrame, LoadOutput, PreparedFrame, PushOutput } from '../../src/machines/syncContract.js';
 import { fullJitterDelay, syncMachine, tokenRenewalDelay } from '../../src/machines/syncMachine.js';
 import { statusOf } from '../../src/sync/status.js';
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-function harness(options: { pendingAfterPush?: number; authFails?: () => boolean } = {}) {
+function harness(options: { pendingAfterPush?: number; authFails?: () => boolean; inspect?: (event: InspectionEvent) => void } = {}) {
   const clock = new SimulatedClock();
   const pushes: number[] = [];
   let authAttempts = 0;
@@ -36,6 +36,7 @@ function harness(options: { pendingAfterPush?: number; authFails?: () => boolean
   });
   const actor = createActor(machine, {
     clock,
+    inspect: options.inspect,
     input: { debounceMs: 500, maxWaitMs: 1500, retryBaseMs: 1000, retryMaxMs: 8000, now: () => clock.now(), random: () => 0.5 },
   });
   const state = () => statusOf(actor.getSnapshot()).state;
@@ -55,6 +56,20 @@ describe('sync machine timing', () => {
     await flush();
     expect(h.state()).toBe('idle');
     expect([...new Set(seen)]).toEqual(['booting', 'authenticating', 'reconciling', 'idle']);
+  });
+
+  it('an empty frame (the catch-up here) is applied without a merge batch actor', async () => {
+    const batches: string[] = [];
+    const h = harness({
+      inspect: (e) => {
+        const ref = e.actorRef as { src?: unknown; id?: string };
+        if (e.type === '@xstate.actor' && ref.src === 'mergeBatch') batches.push(ref.id ?? '?');
+      },
+    });
+    h.actor.start();
+    await flush();
+    expect(h.state()).toBe('idle'); // the frame was applied: its catch-up completed
+    expect(batches).toEqual([]);
   });
 
   it('restarts the debounce window on every change and pushes once it is quiet', async () => {
