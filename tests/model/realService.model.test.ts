@@ -10,7 +10,7 @@
  * equals the server's and nothing is left pending.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimulatedClock, type EventObject } from 'xstate';
+import { SimulatedClock, type EventObject, type InspectionEvent } from 'xstate';
 import schema from '../../basic.config.js';
 import { eventually, recordsOf, serverRecords, startClient } from '../helpers/clients.js';
 import { flakyStorage } from '../helpers/flakyStorage.js';
@@ -18,7 +18,15 @@ import { call, testServer } from '../helpers/server.js';
 import { FaultProxy } from '../fault/faultProxy.js';
 import { generateTransitionCover, type Path } from './paths.js';
 import { tokenRenewalDelay } from '../../src/machines/syncMachine.js';
+import { syncStateOf } from '../../src/sync/status.js';
 
+const dedupe = (xs: string[]) => xs.filter((x, i) => x !== xs[i - 1]);
+/** Whether `part` appears in `whole` in order (other entries in between). */
+function isSubsequence(part: string[], whole: string[]): boolean {
+  let at = 0;
+  for (const x of whole) if (x === part[at]) at++;
+  return at === part.length;
+}
 const label = (p: Path) => p.steps.map((s) => s.event.type.replace(/^xstate\.(done|error)\.actor\.0\.sync\./, '$1:').replace(/^xstate\.after\.(\w+)\..*/, 'after $1')).join(' → ');
 const { paths } = generateTransitionCover();
 
@@ -26,11 +34,29 @@ const { paths } = generateTransitionCover();
 function unproducible(path: Path): string | null {
   for (let i = 1; i < path.steps.length; i++) {
     const type = path.steps[i]!.event.type;
+    if (/^xstate\.done\.actor\.[^.]+\.sync\.sync\.booting$/.test(type) && !path.steps[i - 1]!.state.matches({ role: 'owner' })) {
+      return 'loading ends before the election speaks: without other tabs the election makes this tab the owner at once';
+    }
     if (/^xstate\.error\.actor\.[^.]+\.sync\.inbound\.preparing$/.test(type)) return 'preparing a frame does no I/O: it fails only through a bug';
     if (type === 'ROLE.FOLLOWER' || type === 'OWNER.STATUS') return 'another tab exists only in a browser (tests/browser/tabs.test.ts)';
   }
   return null;
 }
+/**
+ * Why the states of a path are checked only at its end, or null when they are checked
+ * step by step: the model's stub may finish an actor with an output the driver gives no
+ * cause for (its states then differ from the real ones, not as a fault of either).
+ */
+function statesUnchecked(path: Path): string | null {
+  for (const step of path.steps) {
+    const output = (step.event as { output?: { pendingCount?: number } }).output;
+    if (/^xstate\.done\.actor\.[^.]+\.sync\.inbound\.applying$/.test(step.event.type) && (output?.pendingCount ?? 0) > 0) {
+      return 'the model applies a remote frame that leaves a local write to push; the driver writes remote records the client does not hold';
+    }
+  }
+  return null;
+}
+
 const reasons = paths.map((p) => ({ path: p, reason: unproducible(p) }));
 const runnable = reasons.filter((r) => r.reason === null).map((r) => r.path);
 const excluded = reasons.filter((r) => r.reason !== null).map((r) => `${label(r.path)}: ${r.reason}`);
@@ -48,8 +74,12 @@ afterEach(async () => {
 describe('generated paths against the real service', () => {
   it('runs every generated path but those no real cause can produce', () => {
     // Each exclusion has its reason; a new one shows up here to be looked at.
-    expect(excluded.filter((e) => !e.includes('only in a browser'))).toHaveLength(1);
+    expect(excluded.filter((e) => !e.includes('only in a browser') && !e.includes('the election speaks'))).toHaveLength(1);
     expect(runnable.length + excluded.length).toBe(paths.length);
+    // Most paths are held to the model state by state; the rest, with their reason, at the end.
+    const endOnly = runnable.filter((p) => statesUnchecked(p) !== null);
+    console.log(`real-service paths: ${runnable.length} run, ${runnable.length - endOnly.length} checked state by state, ${endOnly.length} at the end only`);
+    expect(runnable.length - endOnly.length).toBeGreaterThanOrEqual(40);
   });
 
   it.each(runnable.map((p, i) => [i, label(p), p] as const))('path %i: %s', async (_i, _label, path) => {
@@ -62,10 +92,18 @@ describe('generated paths against the real service', () => {
     const { storage, control } = flakyStorage();
     // A path that opens with the load failing starts on a store that cannot be read.
     control.failReads = LOAD_FAULT.test(path.steps[1]?.event.type ?? '');
-    const a = await startClient(proxy, 'alice', { storage, clock, remoteTimeoutMs: 1000, random: () => 0.5, startMayFail: control.failReads });
+    // What the real service showed, state by state from its start, to hold the model's states against.
+    const shown: string[] = [];
+    const inspect = (e: InspectionEvent) => {
+      if (e.type !== '@xstate.snapshot' || e.actorRef.sessionId !== e.rootId) return;
+      const state = syncStateOf(e.snapshot as Parameters<typeof syncStateOf>[0]);
+      if (shown[shown.length - 1] !== state) shown.push(state);
+    };
+    const a = await startClient(proxy, 'alice', { storage, clock, remoteTimeoutMs: 1000, random: () => 0.5, startMayFail: control.failReads, inspect });
     const { access_token } = await server.issueTokens('alice');
     const editing = new Map<string, string>();
     let remoteWrites = 0;
+
     const steps = path.steps.slice(1); // xstate.init: the client started above
     const settle = () => new Promise((r) => setTimeout(r, 60));
 
@@ -81,7 +119,12 @@ describe('generated paths against the real service', () => {
       } else if (next.startsWith('xstate.done.actor.') && proxy.fault !== 'none') proxy.heal(); // healing drops live connections too
 
       const type = event.type;
-      if (type === 'LOCAL.CHANGED') await a.store.addProject({ name: `local ${i}` });
+      if (type === 'LOCAL.CHANGED') {
+        const added = await a.store.addProject({ name: `local ${i}` });
+        // Local first: readable at once, and counted as waiting until the server has it.
+        expect(a.store.getProject(added.id)?.name).toBe(`local ${i}`);
+        expect(a.service.status().pendingCount).toBeGreaterThan(0);
+      }
       else if (type === 'EDITING.BEGAN') {
         const target = a.store.listProjects()[0] ?? (await a.store.addProject({ name: 'edited' }));
         editing.set(String(event.id), target.id);
@@ -131,6 +174,12 @@ describe('generated paths against the real service', () => {
       if (STORAGE_FAULT.test(type)) {
         control.failReads = false;
         control.failWrites = false;
+      }
+      // Every state the model went through so far, the real service showed, in order
+      // (it may show more: its real actors do not wait for the model's next step).
+      if (!statesUnchecked(path)) {
+        const expected = dedupe(path.steps.slice(0, i + 2).map((st) => syncStateOf(st.state)));
+        expect(isSubsequence(expected, shown), `model ${expected.join(' → ')}\nshown ${shown.join(' → ')}`).toBe(true);
       }
     }
     if (schemaMismatch) {
