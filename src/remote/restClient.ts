@@ -46,26 +46,32 @@ export class RestClient {
   }
 
   async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    const first = await this.send(method, path, body, false);
-    return first.status === 401 ? this.unwrap(await this.send(method, path, body, true)) : this.unwrap(first);
+    for (;;) {
+      const { res, token } = await this.send(method, path, body);
+      // The token manager's policy: one retry with a fresh token, not a loop.
+      if (res.status === 401 && this.options.tokens.refused(token)) continue;
+      if (res.status !== 401) this.options.tokens.accepted(token);
+      return this.unwrap(res);
+    }
   }
 
-  private async send(method: string, path: string, body: unknown, forceRefresh: boolean): Promise<Response> {
+  private async send(method: string, path: string, body: unknown): Promise<{ res: Response; token: string }> {
     const { tokens, serverUrl, timeoutMs = 10_000 } = this.options;
     const doFetch = this.options.fetch ?? fetch;
     let token: string;
     try {
-      token = await tokens.token({ forceRefresh });
+      token = await tokens.token();
     } catch (error) {
       throw new TransientRemoteError(`getting a token failed: ${(error as Error).message}`, { cause: error });
     }
     try {
-      return await doFetch(`${serverUrl}${path}`, {
+      const res = await doFetch(`${serverUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
+      return { res, token };
     } catch (error) {
       throw new TransientRemoteError(`${method} ${path} failed: ${(error as Error).message}`, { cause: error });
     }

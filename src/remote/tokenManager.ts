@@ -3,6 +3,10 @@
  * `getToken` (Basic's `useBasic().getToken`, or the local server's token source):
  * a token is reused until shortly before its JWT `exp`, and a refresh in flight is
  * shared by every caller (single flight), so a burst of 401s makes one refresh.
+ *
+ * One policy for a token the server refuses, REST (401) and socket (4401) alike: forget
+ * it and try once more with a fresh one (`refused`); a fresh token that is refused too is
+ * not retried (the user is signed out or the server will not take them).
  */
 import { decodeJwt } from 'jose';
 
@@ -19,6 +23,10 @@ export interface TokenManagerOptions {
 export class TokenManager {
   private cached: { token: string; expiresAt: number } | undefined;
   private inFlight: Promise<string> | undefined;
+  /** A token was refused: the next one fetched is the retry's. */
+  private refreshingAfterRefusal = false;
+  /** Tokens fetched to retry after a refusal: refused again, they are not retried. */
+  private readonly retryTokens = new Set<string>();
   private readonly refreshBeforeExpiryMs: number;
   private readonly now: () => number;
   private readonly timeoutMs: number;
@@ -38,11 +46,14 @@ export class TokenManager {
     if (!options.forceRefresh && this.cached && this.now() < this.cached.expiresAt - this.refreshBeforeExpiryMs) {
       return Promise.resolve(this.cached.token);
     }
-    const forceRefresh = options.forceRefresh === true || this.cached !== undefined;
+    const forceRefresh = options.forceRefresh === true || this.cached !== undefined || this.refreshingAfterRefusal;
+    const forRetry = this.refreshingAfterRefusal;
+    this.refreshingAfterRefusal = false;
     this.inFlight = withTimeout(this.getToken(forceRefresh ? { forceRefresh: true } : undefined), this.timeoutMs)
       .then((token) => {
         if (typeof token !== 'string' || token.length === 0) throw new Error('getToken returned no token (signed out?)');
         this.cached = { token, expiresAt: expiryOf(token) };
+        if (forRetry) this.retryTokens.add(token);
         return token;
       })
       .finally(() => {
@@ -57,9 +68,27 @@ export class TokenManager {
     return Number.isFinite(at) ? at : null;
   }
 
-  /** Forgets the cached token (e.g. after the server refused it). */
+  /** Forgets the cached token. */
   invalidate(token?: string): void {
     if (!token || this.cached?.token === token) this.cached = undefined;
+  }
+
+  /**
+   * The server refused `token` (REST 401, socket 4401). Forgets it, so the next call
+   * fetches a fresh one with `forceRefresh`, and says whether that retry is worth making:
+   * not when `token` was itself the fresh token of an earlier retry that the server
+   * never took (see `accepted`).
+   */
+  /** The server took `token`: should it be refused later (expired), that earns a retry again. */
+  accepted(token: string): void {
+    this.retryTokens.delete(token);
+  }
+
+  refused(token: string): boolean {
+    this.invalidate(token);
+    if (this.retryTokens.has(token)) return false;
+    this.refreshingAfterRefusal = true;
+    return true;
   }
 }
 

@@ -112,10 +112,9 @@ export function createSyncActors(deps: SyncDeps) {
     const send = (event: SyncEvent) => sendBack(event);
     let socket: SyncSocket | null = null;
     let stopped = false;
-    let triedRefresh = false;
 
-    const connect = async (forceRefresh: boolean) => {
-      const token = await tokens.token({ forceRefresh });
+    const connect = async () => {
+      const token = await tokens.token();
       if (stopped) return;
       const { checkpoint, clientIdentity } = local.getMeta();
       let catchingUp = true;
@@ -124,7 +123,7 @@ export function createSyncActors(deps: SyncDeps) {
         {
           onOpen: (identity) => {
             connection = socket;
-            triedRefresh = false; // a token that expires later gets its own refresh-and-reconnect
+            tokens.accepted(token);
             if (identity !== clientIdentity) local.updateMeta({ clientIdentity: identity }).catch(() => {});
             send({ type: 'SOCKET.OPEN', tokenExpiresAt: tokens.expiresAt(token) });
           },
@@ -147,11 +146,9 @@ export function createSyncActors(deps: SyncDeps) {
           onClose: (reason, code) => {
             if (connection === socket) connection = null;
             if (stopped) return;
-            // A refused token: one forced refresh and one more try.
-            if (code === 4401 && !triedRefresh) {
-              triedRefresh = true;
-              tokens.invalidate(token);
-              connect(true).catch((error: Error) => send({ type: 'SOCKET.DOWN', reason: error.message }));
+            // A refused token: the token manager's policy, as for REST (one retry with a fresh token).
+            if (code === 4401 && tokens.refused(token)) {
+              connect().catch((error: Error) => send({ type: 'SOCKET.DOWN', reason: error.message }));
               return;
             }
             send({ type: 'SOCKET.DOWN', reason });
@@ -159,7 +156,7 @@ export function createSyncActors(deps: SyncDeps) {
         },
       );
     };
-    connect(false).catch((error: Error) => send({ type: 'SOCKET.DOWN', reason: `connecting failed: ${error.message}` }));
+    connect().catch((error: Error) => send({ type: 'SOCKET.DOWN', reason: `connecting failed: ${error.message}` }));
     return () => {
       stopped = true;
       if (connection === socket) connection = null;

@@ -16,6 +16,8 @@ async function write(client: TestClient, table: string, fields: Record<string, u
   const current = client.service.read(table, fields.id);
   await client.service.write(table, { ...current, ...fields, ...client.service.stamp() } as SyncRecord);
 }
+/** A pause past any stamp ticked in the same millisecond (a few ticks of a hybrid clock). */
+const later = () => new Promise((r) => setTimeout(r, 20));
 const note = (client: TestClient, text: string) => ({ text, ...client.service.stamp() });
 
 describe('any schema', () => {
@@ -34,9 +36,11 @@ describe('any schema', () => {
 
     // Offline from each other: a renames the todo and notes something, b ticks it and notes something else.
     await write(a, 'todos', { id: 't1', text: 'oat milk', notes: { ...(a.service.read('todos', 't1')!.notes as object), a: note(a, 'the blue one') } });
+    await later(); // b's writes are the later ones, whatever the two clocks' ticks
     await write(b, 'todos', { id: 't1', done: true, notes: { ...(b.service.read('todos', 't1')!.notes as object), b: note(b, 'bought') } });
     // Lists merge whole: the later title wins, nothing else of the earlier survives.
     await write(a, 'lists', { id: 'l1', title: 'Shop' });
+    await later();
     await write(b, 'lists', { id: 'l1', title: 'Shopping' });
     await Promise.all([a.service.whenSynced(), b.service.whenSynced()]);
 

@@ -25,6 +25,24 @@ describe('TokenManager', () => {
     expect(calls).toEqual([undefined, true]);
   });
 
+  it('a refused token earns one retry with a fresh one; a fresh one refused too does not; one the server took does again', async () => {
+    let n = 0;
+    const forced: Array<boolean | undefined> = [];
+    const tokens = new TokenManager(async (o) => {
+      forced.push(o?.forceRefresh);
+      return `opaque-${++n}`;
+    });
+    const t1 = await tokens.token();
+    expect(tokens.refused(t1)).toBe(true); // REST 401 or socket 4401: try once more
+    const t2 = await tokens.token();
+    expect(t2).toBe('opaque-2');
+    expect(forced).toEqual([undefined, true]);
+    expect(tokens.refused(t2)).toBe(false); // the fresh one refused as well: stop, do not loop
+    const t3 = await tokens.token();
+    tokens.accepted(t3); // it worked for a while...
+    expect(tokens.refused(t3)).toBe(true); // ...and when it expires, a refresh is worth one retry again
+  });
+
   it('shares one refresh between concurrent callers (single flight)', async () => {
     let release!: () => void;
     let calls = 0;
