@@ -299,13 +299,15 @@ async function failover() {
   });
 }
 
-// 8. The server's write path: acks per second and ack latency at 10,000 frames/s offered,
+// 8. The server's write path: acks per second and ack latency at 11,000 frames/s offered,
 // compression negotiated as browsers do, and every acked write there after kill -9.
 async function serverWrites() {
   gc();
-  const r = await serverThroughputAlone(10_000, 5);
+  // Offered above the target: offered at exactly 10,000/s, the verdict came down to the
+  // window's edge (9,987 to 10,016 acked in three runs, all of it acked).
+  const r = await serverThroughputAlone(11_000, 5);
   rows.push({
-    benchmark: 'server: single-change frames from 200 sockets, 10,000/s offered (compression negotiated; after a 4 s warm-up at that rate)',
+    benchmark: 'server: single-change frames from 200 sockets, 11,000/s offered (compression negotiated; after a 4 s warm-up at that rate)',
     measured: `${r.ackedPerSecond}/s acked, ack p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms; ${r.lostAfterKill} of ${r.acked} acked writes missing after kill -9`,
     target: '≥ 10,000/s, p99 < 100 ms, 0 lost',
     ok: r.ackedPerSecond >= 10_000 && r.p99Ms < 100 && r.lostAfterKill === 0 && r.compressed,
