@@ -16,7 +16,7 @@
  * Every side effect is an actor provided by `src/sync/` (`syncService.ts`); this file
  * only says when each one runs. The stubs below keep the chart testable on its own.
  */
-import { assign, enqueueActions, fromCallback, fromPromise, raise, setup, stateIn, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
+import { assertEvent, assign, enqueueActions, fromCallback, fromPromise, raise, setup, stateIn, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
 import type { LostWrite } from '../merge/lostWrite.js';
 import { deletedOnServer, refKey } from '../merge/record.js';
 import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from './mergeBatch.js';
@@ -97,8 +97,6 @@ function failureReason(event: EventObject): string {
   return event.type;
 }
 
-/** The output carried by an actor's done event. */
-const outputOf = <T>(event: EventObject) => (event as EventObject & { output: T }).output;
 
 
 /** `list` with `add` in it, replacing an entry for the same record. */
@@ -160,25 +158,23 @@ export const syncMachine = setup({
     hasInboundFrame: ({ context }) => context.inbound.length > 0,
     hasMoreBatches: ({ context }) => (context.merging?.batches.length ?? 0) > 0,
     frameCompletesCatchUp: ({ context }) => context.merging?.frame.completesCatchUp === true,
-    preparedNothing: ({ event }) => outputOf<PreparedFrame>(event).inputs.length === 0,
-    pushLeftPending: ({ event }) => outputOf<PushOutput>(event).pendingCount > 0,
+    preparedNothing: (_, prepared: PreparedFrame) => prepared.inputs.length === 0,
+    pushLeftPending: (_, pushed: PushOutput) => pushed.pendingCount > 0,
     tokenExpires: ({ event }) => event.type === 'SOCKET.OPEN' && event.tokenExpiresAt !== null,
     socketIsOpen: stateIn({ sync: 'connected' }),
     isOwner: stateIn({ role: 'owner' }),
-    renewedTokenExpires: ({ event }) => outputOf<RenewOutput>(event).tokenExpiresAt !== null,
+    renewedTokenExpires: (_, renewed: RenewOutput) => renewed.tokenExpiresAt !== null,
     lastEditEnds: ({ context, event }) =>
       event.type === 'EDITING.ENDED' && context.editing.length === 1 && context.editing[0] === refKey(event),
   },
   actions: {
-    storeLoaded: assign(({ event }) => {
-      const out = outputOf<LoadOutput>(event);
+    storeLoaded: assign((_, out: LoadOutput) => {
       return { pendingCount: out.pendingCount, lastSyncedAt: out.lastSyncedAt, lostWrites: out.lostWrites, localLoaded: true };
     }),
     updatePending: assign({
       pendingCount: ({ context, event }) => ('pendingCount' in event ? (event.pendingCount as number) : context.pendingCount),
     }),
-    storePushed: assign(({ context, event }) => {
-      const out = outputOf<PushOutput>(event);
+    storePushed: assign(({ context }, out: PushOutput) => {
       return { pendingCount: out.pendingCount, quarantined: updateQuarantine(context.quarantined, out.rejected, out.accepted) };
     }),
     markSynced: assign(({ context }) => ({ lastSyncedAt: context.now(), lastError: null, retryAttempt: 0, nextRetryAt: null })),
@@ -193,12 +189,15 @@ export const syncMachine = setup({
       return { retryDelayMs, retryAttempt: context.retryAttempt + 1, nextRetryAt: context.now() + retryDelayMs };
     }),
     clearRetry: assign({ nextRetryAt: null }),
-    reportStorageFailure: assign({ lastError: ({ event }) => (event.type === 'STORAGE.FAILED' ? event.reason : null) }),
-    queueInbound: assign({
-      inbound: ({ context, event }) => (event.type === 'REMOTE.CHANGES' ? [...context.inbound, event.frame] : context.inbound),
+    reportStorageFailure: assign(({ event }) => {
+      assertEvent(event, 'STORAGE.FAILED');
+      return { lastError: event.reason };
     }),
-    startFrame: assign(({ context, event }) => {
-      const prepared = outputOf<PreparedFrame>(event);
+    queueInbound: assign(({ context, event }) => {
+      assertEvent(event, 'REMOTE.CHANGES');
+      return { inbound: [...context.inbound, event.frame] };
+    }),
+    startFrame: assign(({ context }, prepared: PreparedFrame) => {
       const [frame, ...rest] = context.inbound;
       const batches: Array<Omit<TableMergeInput, 'editing'>[]> = [];
       for (let i = 0; i < prepared.inputs.length; i += MERGE_BATCH_SIZE) batches.push(prepared.inputs.slice(i, i + MERGE_BATCH_SIZE));
@@ -210,22 +209,18 @@ export const syncMachine = setup({
         quarantined: updateQuarantine(context.quarantined, prepared.quarantined, prepared.inputs),
       };
     }),
-    emitQuarantined: enqueueActions(({ event, enqueue }) => {
-      const records = outputOf<PreparedFrame>(event).quarantined;
+    emitQuarantined: enqueueActions(({ enqueue }, prepared: PreparedFrame) => {
+      const records = prepared.quarantined;
       if (records.length > 0) enqueue.emit({ type: 'quarantined', records });
     }),
     dropFrame: assign({ inbound: ({ context }) => context.inbound.slice(1) }),
-    storeDecisions: assign({
-      merging: ({ context, event }) => {
-        const decided = outputOf<DecidedRecord[]>(event);
-        return { ...context.merging!, batches: context.merging!.batches.slice(1), decided };
-      },
-    }),
-    holdDeferred: enqueueActions(({ context, event, enqueue }) => {
-      const decided = outputOf<DecidedRecord[]>(event);
+    storeDecisions: assign(({ context }, decided: DecidedRecord[]) => ({
+      merging: { ...context.merging!, batches: context.merging!.batches.slice(1), decided },
+    })),
+    holdDeferred: enqueueActions(({ context, enqueue }, decided: DecidedRecord[]) => {
       for (const { input, decision } of decided) {
         if (decision.kind !== 'defer') continue;
-        const key = refKey(input as TableMergeInput);
+        const key = refKey(input);
         const existing = context.held[key];
         if (existing) {
           enqueue.sendTo(existing, { type: 'REMOTE.ARRIVED', remote: input.remote! });
@@ -236,8 +231,7 @@ export const syncMachine = setup({
         }
       }
     }),
-    noteApplied: enqueueActions(({ context, event, enqueue }) => {
-      const out = outputOf<ApplyOutput>(event);
+    noteApplied: enqueueActions(({ context, enqueue }, out: ApplyOutput) => {
       for (const lostWrite of out.lostWrites) enqueue.emit({ type: 'write-lost', lostWrite });
       enqueue.assign({ pendingCount: out.pendingCount, lostWrites: withLostWrites(context.lostWrites, out.lostWrites) });
       const deleted = out.deletedRemotely ?? [];
@@ -266,12 +260,14 @@ export const syncMachine = setup({
       enqueue.assign({ merging: null, snapshotKeys: [], inbound: [], lastError: reason });
       enqueue.raise({ type: 'INBOUND.FAILED', reason });
     }),
-    addEditing: assign({
-      editing: ({ context, event }) =>
-        event.type === 'EDITING.BEGAN' && !context.editing.includes(refKey(event)) ? [...context.editing, refKey(event)] : context.editing,
+    addEditing: assign(({ context, event }) => {
+      assertEvent(event, 'EDITING.BEGAN');
+      const key = refKey(event);
+      return { editing: context.editing.includes(key) ? context.editing : [...context.editing, key] };
     }),
-    removeEditing: assign({
-      editing: ({ context, event }) => (event.type === 'EDITING.ENDED' ? context.editing.filter((key) => key !== refKey(event)) : context.editing),
+    removeEditing: assign(({ context, event }) => {
+      assertEvent(event, 'EDITING.ENDED');
+      return { editing: context.editing.filter((key) => key !== refKey(event)) };
     }),
     releaseHeld: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'EDITING.ENDED') return;
@@ -292,16 +288,23 @@ export const syncMachine = setup({
       };
       return { held, inbound: [...context.inbound, frame] };
     }),
-    stopReleased: stopChild(({ event }) => (event.type === 'MERGE.RELEASED' ? `held:${refKey(event)}` : '')),
-    noteSocketToken: assign({
-      tokenExpiresAt: ({ event }) => (event.type === 'SOCKET.OPEN' ? event.tokenExpiresAt : null),
+    stopReleased: stopChild(({ event }) => {
+      assertEvent(event, 'MERGE.RELEASED');
+      return `held:${refKey(event)}`;
     }),
-    noteRenewedToken: assign({ tokenExpiresAt: ({ event }) => outputOf<RenewOutput>(event).tokenExpiresAt }),
-    noteOwnerStatus: assign({ ownerStatus: ({ event }) => (event.type === 'OWNER.STATUS' ? event.status : null) }),
+    noteSocketToken: assign(({ event }) => {
+      assertEvent(event, 'SOCKET.OPEN');
+      return { tokenExpiresAt: event.tokenExpiresAt };
+    }),
+    noteRenewedToken: assign((_, renewed: RenewOutput) => ({ tokenExpiresAt: renewed.tokenExpiresAt })),
+    noteOwnerStatus: assign(({ event }) => {
+      assertEvent(event, 'OWNER.STATUS');
+      return { ownerStatus: event.status };
+    }),
     forgetOwnerStatus: assign({ ownerStatus: null }),
-    dismissNotice: assign({
-      lostWrites: ({ context, event }) =>
-        event.type === 'NOTICE.DISMISS' ? context.lostWrites.filter((l) => refKey(l) !== refKey(event)) : context.lostWrites,
+    dismissNotice: assign(({ context, event }) => {
+      assertEvent(event, 'NOTICE.DISMISS');
+      return { lostWrites: context.lostWrites.filter((l) => refKey(l) !== refKey(event)) };
     }),
   },
 }).createMachine({
@@ -343,8 +346,8 @@ export const syncMachine = setup({
           invoke: {
             src: 'loadLocal',
             onDone: [
-              { guard: 'isOwner', target: 'authenticating', actions: 'storeLoaded' },
-              { target: 'following', actions: 'storeLoaded' },
+              { guard: 'isOwner', target: 'authenticating', actions: { type: 'storeLoaded', params: ({ event }) => event.output } },
+              { target: 'following', actions: { type: 'storeLoaded', params: ({ event }) => event.output } },
             ],
             onError: { target: 'halted', actions: 'noteFailure' },
           },
@@ -415,8 +418,12 @@ export const syncMachine = setup({
               invoke: {
                 src: 'pushOutbox',
                 onDone: [
-                  { guard: 'pushLeftPending', target: 'debouncing', actions: 'storePushed' },
-                  { target: 'idle', actions: ['storePushed', 'markSynced'] },
+                  {
+                    guard: { type: 'pushLeftPending', params: ({ event }) => event.output },
+                    target: 'debouncing',
+                    actions: { type: 'storePushed', params: ({ event }) => event.output },
+                  },
+                  { target: 'idle', actions: [{ type: 'storePushed', params: ({ event }) => event.output }, 'markSynced'] },
                 ],
                 onError: { target: '#sync.sync.offline-retry', actions: 'noteFailure' },
               },
@@ -469,8 +476,21 @@ export const syncMachine = setup({
             input: ({ context }) => context.inbound[0]!,
             onDone: [
               // Nothing to decide (all refused, or an empty page): no batch actor at all.
-              { guard: 'preparedNothing', target: 'applying', actions: ['startFrame', 'emitQuarantined'] },
-              { target: 'deciding', actions: ['startFrame', 'emitQuarantined'] },
+              {
+                guard: { type: 'preparedNothing', params: ({ event }) => event.output },
+                target: 'applying',
+                actions: [
+                  { type: 'startFrame', params: ({ event }) => event.output },
+                  { type: 'emitQuarantined', params: ({ event }) => event.output },
+                ],
+              },
+              {
+                target: 'deciding',
+                actions: [
+                  { type: 'startFrame', params: ({ event }) => event.output },
+                  { type: 'emitQuarantined', params: ({ event }) => event.output },
+                ],
+              },
             ],
             onError: { target: 'waiting', actions: ['dropFrame', 'reportInboundFailure'] },
           },
@@ -482,7 +502,13 @@ export const syncMachine = setup({
             input: ({ context }) => ({
               records: (context.merging?.batches[0] ?? []).map((r) => ({ ...r, editing: context.editing.includes(refKey(r)) })),
             }),
-            onDone: { target: 'applying', actions: ['storeDecisions', 'holdDeferred'] },
+            onDone: {
+              target: 'applying',
+              actions: [
+                { type: 'storeDecisions', params: ({ event }) => event.output },
+                { type: 'holdDeferred', params: ({ event }) => event.output },
+              ],
+            },
           },
         },
         applying: {
@@ -501,9 +527,13 @@ export const syncMachine = setup({
               };
             },
             onDone: [
-              { guard: 'hasMoreBatches', target: 'deciding', actions: 'noteApplied' },
-              { guard: 'frameCompletesCatchUp', target: 'waiting', actions: ['noteApplied', 'finishFrame', 'announceCatchUp'] },
-              { target: 'waiting', actions: ['noteApplied', 'finishFrame'] },
+              { guard: 'hasMoreBatches', target: 'deciding', actions: { type: 'noteApplied', params: ({ event }) => event.output } },
+              {
+                guard: 'frameCompletesCatchUp',
+                target: 'waiting',
+                actions: [{ type: 'noteApplied', params: ({ event }) => event.output }, 'finishFrame', 'announceCatchUp'],
+              },
+              { target: 'waiting', actions: [{ type: 'noteApplied', params: ({ event }) => event.output }, 'finishFrame'] },
             ],
             onError: { target: 'waiting', actions: 'reportInboundFailure' },
           },
@@ -567,8 +597,12 @@ export const syncMachine = setup({
           invoke: {
             src: 'renewSocketToken',
             onDone: [
-              { guard: 'renewedTokenExpires', target: 'fresh', actions: 'noteRenewedToken' },
-              { target: 'no-socket', actions: 'noteRenewedToken' },
+              {
+                guard: { type: 'renewedTokenExpires', params: ({ event }) => event.output },
+                target: 'fresh',
+                actions: { type: 'noteRenewedToken', params: ({ event }) => event.output },
+              },
+              { target: 'no-socket', actions: { type: 'noteRenewedToken', params: ({ event }) => event.output } },
             ],
             // The server closes the socket at expiry (or on refusal), and reconnecting takes a fresh token.
             onError: 'expiring',
