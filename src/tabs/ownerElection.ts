@@ -187,7 +187,7 @@ export function runOwnerElection(
     const tick = now();
     // A late tick means this tab was asleep (frozen) itself: it heard nothing because it
     // could not, not because the owner is gone. Listen for a full window first.
-    if (tick - lastTick > 2 * watchEveryMs) lastHeard = tick;
+    if (!awake()) lastHeard = tick;
     lastTick = tick;
     if (left || role !== 'follower' || now() - lastHeard < takeoverAfterMs) return;
     lastHeard = now();
