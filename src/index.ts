@@ -22,3 +22,15 @@ export { LocalStorageError, type LocalChange } from './local/localStore.js';
 export { batchedLocalStorageDriver } from './local/localStorageDriver.js';
 export type { GetToken } from './remote/tokenManager.js';
 export type { WebSocketConstructor } from './remote/syncSocket.js';
+export { socketTransport } from './remote/socketTransport.js';
+export { restPollingTransport, type RestPollingOptions } from './remote/restPollingTransport.js';
+export {
+  RemoteRefusedError,
+  type SyncTransport,
+  type TransportConnection,
+  type TransportContext,
+  type TransportFactory,
+  type TransportFrame,
+  type TransportHandlers,
+  type ConnectOptions,
+} from './remote/transport.js';

@@ -87,7 +87,7 @@ export interface LoadOutput {
 }
 
 export interface RenewOutput {
-  /** When the new token expires (ms since the epoch); null when it does not say. */
+  /** When the new token expires (ms since the epoch); null when it does not say, or the connection holds no token. */
   tokenExpiresAt: number | null;
 }
 
@@ -114,8 +114,12 @@ export type SyncEvent =
   | { type: 'LOCAL.CHANGED'; pendingCount: number }
   | ({ type: 'EDITING.BEGAN' } & RecordRef)
   | ({ type: 'EDITING.ENDED' } & RecordRef)
-  | { type: 'SOCKET.OPEN'; tokenExpiresAt: number | null }
-  | { type: 'SOCKET.DOWN'; reason: string }
+  | { type: 'CONNECTION.OPEN'; tokenExpiresAt: number | null }
+  | { type: 'CONNECTION.DOWN'; reason: string }
+  | { type: 'PUSH.DONE'; output: PushOutput }
+  | { type: 'PUSH.FAILED'; error: unknown }
+  | { type: 'TOKEN.RENEWED'; output: RenewOutput }
+  | { type: 'TOKEN.RENEW_FAILED'; reason: string }
   | { type: 'REMOTE.CHANGES'; frame: InboundFrame }
   | MergeReleasedEvent
   | { type: 'CATCH_UP.APPLIED' }
@@ -129,6 +133,13 @@ export type SyncEvent =
   | { type: 'ROLE.OWNER' }
   | { type: 'ROLE.FOLLOWER' }
   | { type: 'OWNER.STATUS'; status: OwnerStatus };
+
+/**
+ * What the machine asks of the connection actor (`remoteConnection`), which holds the
+ * open connection: push the outbox (answered by `PUSH.DONE` or `PUSH.FAILED`), hand the
+ * server a fresh token (answered by `TOKEN.RENEWED` or `TOKEN.RENEW_FAILED`).
+ */
+export type ConnectionRequest = { type: 'PUSH.REQUESTED' } | { type: 'TOKEN.RENEW' };
 
 export type SyncEmitted =
   | { type: 'write-lost'; lostWrite: LostWrite }

@@ -8,7 +8,7 @@
  *   by `recordMerge` actors in bounded batches, and joined into the local store.
  * - `editing`: not-editing / editing-paused. While a record is edited its remote
  *   versions wait in a live `recordMerge` actor (`held:<table>/<id>`) until editing ends.
- * - `token`: the open socket's access token is renewed on the socket before it
+ * - `token`: the open connection's access token (the socket holds one) is renewed on it before it
  *   expires (`tokenUpdate`), so a token refresh does not cost a reconnect.
  * - `role`: owner / follower among the tabs of one browser profile. Only the owner
  *   syncs; a follower's `sync` region waits in `following` and shows the owner's status.
@@ -16,7 +16,7 @@
  * Every side effect is an actor provided by `src/sync/` (`syncService.ts`); this file
  * only says when each one runs. The stubs below keep the chart testable on its own.
  */
-import { assertEvent, assign, enqueueActions, fromCallback, fromPromise, raise, setup, stateIn, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
+import { assertEvent, assign, enqueueActions, fromCallback, fromPromise, raise, sendTo, setup, stateIn, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
 import type { LostWrite } from '../merge/lostWrite.js';
 import { deletedOnServer, refKey } from '../merge/record.js';
 import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from './mergeBatch.js';
@@ -24,6 +24,7 @@ import { recordMergeMachine } from './recordMerge.js';
 import type {
   ApplyInput,
   ApplyOutput,
+  ConnectionRequest,
   InboundFrame,
   LoadOutput,
   OwnerStatus,
@@ -60,7 +61,7 @@ export interface SyncContext extends SyncMachineInput {
   lostWrites: LostWrite[];
   /** Remote records refused by validation, and local ones refused by the server. */
   quarantined: Quarantined[];
-  /** When the open socket's access token expires; null when it does not say. */
+  /** When the open connection's access token expires; null when it does not say or holds none. */
   tokenExpiresAt: number | null;
   /** While following: the owner tab's last word about its sync. */
   ownerStatus: OwnerStatus | null;
@@ -115,10 +116,10 @@ function updateQuarantine(list: Quarantined[], add: Quarantined[], cleared: Arra
   return [...byKey.values()].slice(-100);
 }
 
-/** A new socket (the old one closed and reconnected inside the socket actor) brings a new token. */
-const socketReopened = [
-  { guard: 'tokenExpires', target: 'fresh', reenter: true, actions: 'noteSocketToken' },
-  { target: 'no-socket', actions: 'noteSocketToken' },
+/** A new connection (the old one closed and reconnected inside the connection actor) brings a new token. */
+const connectionReopened = [
+  { guard: 'tokenExpires', target: 'fresh', reenter: true, actions: 'noteConnectionToken' },
+  { target: 'untracked', actions: 'noteConnectionToken' },
 ] as const;
 
 export const syncMachine = setup({
@@ -133,13 +134,13 @@ export const syncMachine = setup({
     mergeBatch: mergeBatchMachine,
     loadLocal: fromPromise<LoadOutput>(notProvided('loadLocal')),
     authenticate: fromPromise<void>(notProvided('authenticate')),
-    syncSocket: fromCallback<EventObject>(() => {
-      throw new Error('actor syncSocket was not provided');
+    // The connection to BasicDB (any transport): it sends remote changes and connection
+    // events back, and takes push and token requests (`ConnectionRequest`) as events.
+    remoteConnection: fromCallback<ConnectionRequest>(() => {
+      throw new Error('actor remoteConnection was not provided');
     }),
     prepareRemote: fromPromise<PreparedFrame, InboundFrame>(notProvided('prepareRemote')),
     applyDecisions: fromPromise<ApplyOutput, ApplyInput>(notProvided('applyDecisions')),
-    pushOutbox: fromPromise<PushOutput>(notProvided('pushOutbox')),
-    renewSocketToken: fromPromise<RenewOutput>(notProvided('renewSocketToken')),
     // Without other tabs (Node, tests) this one is the owner at once.
     electOwner: fromCallback<EventObject>(({ sendBack }) => {
       sendBack({ type: 'ROLE.OWNER' });
@@ -160,8 +161,8 @@ export const syncMachine = setup({
     frameCompletesCatchUp: ({ context }) => context.merging?.frame.completesCatchUp === true,
     preparedNothing: (_, prepared: PreparedFrame) => prepared.inputs.length === 0,
     pushLeftPending: (_, pushed: PushOutput) => pushed.pendingCount > 0,
-    tokenExpires: ({ event }) => event.type === 'SOCKET.OPEN' && event.tokenExpiresAt !== null,
-    socketIsOpen: stateIn({ sync: 'connected' }),
+    tokenExpires: ({ event }) => event.type === 'CONNECTION.OPEN' && event.tokenExpiresAt !== null,
+    isConnected: stateIn({ sync: 'connected' }),
     isOwner: stateIn({ role: 'owner' }),
     renewedTokenExpires: (_, renewed: RenewOutput) => renewed.tokenExpiresAt !== null,
     lastEditEnds: ({ context, event }) =>
@@ -292,10 +293,14 @@ export const syncMachine = setup({
       assertEvent(event, 'MERGE.RELEASED');
       return `held:${refKey(event)}`;
     }),
-    noteSocketToken: assign(({ event }) => {
-      assertEvent(event, 'SOCKET.OPEN');
+    noteConnectionToken: assign(({ event }) => {
+      assertEvent(event, 'CONNECTION.OPEN');
       return { tokenExpiresAt: event.tokenExpiresAt };
     }),
+    /** Asks the connection actor to push the outbox; it answers PUSH.DONE or PUSH.FAILED. */
+    requestPush: sendTo('connection', { type: 'PUSH.REQUESTED' } satisfies ConnectionRequest),
+    /** Asks the connection actor for a token renewal; it answers TOKEN.RENEWED or TOKEN.RENEW_FAILED. */
+    requestTokenRenewal: sendTo('connection', { type: 'TOKEN.RENEW' } satisfies ConnectionRequest),
     noteRenewedToken: assign((_, renewed: RenewOutput) => ({ tokenExpiresAt: renewed.tokenExpiresAt })),
     noteOwnerStatus: assign(({ event }) => {
       assertEvent(event, 'OWNER.STATUS');
@@ -369,10 +374,10 @@ export const syncMachine = setup({
           },
         },
         connected: {
-          description: 'The sync socket is open (or opening) and lives across all of these states; losing it means offline-retry.',
-          invoke: { src: 'syncSocket', id: 'socket' },
+          description: 'The connection to BasicDB (the sync socket, or REST polling) is open or opening and lives across all of these states, as the `remoteConnection` actor; losing it means offline-retry.',
+          invoke: { src: 'remoteConnection', id: 'connection' },
           on: {
-            'SOCKET.DOWN': { target: 'offline-retry', actions: 'noteFailure' },
+            'CONNECTION.DOWN': { target: 'offline-retry', actions: 'noteFailure' },
             'INBOUND.FAILED': { target: 'offline-retry', actions: 'noteFailure' },
             'NETWORK.OFFLINE': { target: 'offline-retry', actions: 'noteFailure' },
             'ROLE.FOLLOWER': '#sync.sync.following',
@@ -415,9 +420,9 @@ export const syncMachine = setup({
             pushing: {
               description: 'One batch of the coalesced outbox (latest version per record) is on its way; entries are cleared only when the server acks them.',
               tags: ['busy'],
-              invoke: {
-                src: 'pushOutbox',
-                onDone: [
+              entry: 'requestPush',
+              on: {
+                'PUSH.DONE': [
                   {
                     guard: { type: 'pushLeftPending', params: ({ event }) => event.output },
                     target: 'debouncing',
@@ -425,7 +430,7 @@ export const syncMachine = setup({
                   },
                   { target: 'idle', actions: [{ type: 'storePushed', params: ({ event }) => event.output }, 'markSynced'] },
                 ],
-                onError: { target: '#sync.sync.offline-retry', actions: 'noteFailure' },
+                'PUSH.FAILED': { target: '#sync.sync.offline-retry', actions: 'noteFailure' },
               },
             },
           },
@@ -570,47 +575,47 @@ export const syncMachine = setup({
           on: { 'ROLE.OWNER': 'owner' },
         },
         owner: {
-          description: 'This tab holds the sync role: it runs the socket, pushes every tab\'s changes and refreshes the token.',
+          description: 'This tab holds the sync role: it runs the connection, pushes every tab\'s changes and refreshes the token.',
           on: { 'ROLE.FOLLOWER': 'follower' },
         },
       },
     },
     token: {
       description: "The open socket's access token, renewed on the socket before it expires (newer BasicDB's `tokenUpdate`) so that a token refresh does not cost a reconnect.",
-      initial: 'no-socket',
-      on: { 'SOCKET.DOWN': '.no-socket' },
+      initial: 'untracked',
+      on: { 'CONNECTION.DOWN': '.untracked' },
       states: {
-        'no-socket': {
-          description: 'No open socket, or its token does not say when it expires: nothing to renew.',
-          on: { 'SOCKET.OPEN': { guard: 'tokenExpires', target: 'fresh', actions: 'noteSocketToken' } },
+        'untracked': {
+          description: 'No open connection, or one that holds no token (REST polling) or whose token does not say when it expires: nothing to renew.',
+          on: { 'CONNECTION.OPEN': { guard: 'tokenExpires', target: 'fresh', actions: 'noteConnectionToken' } },
         },
         fresh: {
           description: 'The socket holds a valid token; a minute before it expires (halfway for short-lived tokens) it is renewed.',
-          on: { 'SOCKET.OPEN': socketReopened },
+          on: { 'CONNECTION.OPEN': connectionReopened },
           after: {
-            tokenRenewal: [{ guard: 'socketIsOpen', target: 'renewing' }, { target: 'no-socket' }],
+            tokenRenewal: [{ guard: 'isConnected', target: 'renewing' }, { target: 'untracked' }],
           },
         },
         renewing: {
-          description: 'A fresh token is fetched and handed to the server on the open socket, which answers `tokenUpdateAck`.',
-          on: { 'SOCKET.OPEN': socketReopened },
-          invoke: {
-            src: 'renewSocketToken',
-            onDone: [
+          description: 'The connection is asked to fetch a fresh token and hand it to the server on the open socket, which answers `tokenUpdateAck`.',
+          entry: 'requestTokenRenewal',
+          on: {
+            'CONNECTION.OPEN': connectionReopened,
+            'TOKEN.RENEWED': [
               {
                 guard: { type: 'renewedTokenExpires', params: ({ event }) => event.output },
                 target: 'fresh',
                 actions: { type: 'noteRenewedToken', params: ({ event }) => event.output },
               },
-              { target: 'no-socket', actions: { type: 'noteRenewedToken', params: ({ event }) => event.output } },
+              { target: 'untracked', actions: { type: 'noteRenewedToken', params: ({ event }) => event.output } },
             ],
             // The server closes the socket at expiry (or on refusal), and reconnecting takes a fresh token.
-            onError: 'expiring',
+            'TOKEN.RENEW_FAILED': 'expiring',
           },
         },
         expiring: {
           description: 'Renewing failed: the socket lives until its token expires; the server then closes it, and the reconnect takes a fresh token.',
-          on: { 'SOCKET.OPEN': socketReopened },
+          on: { 'CONNECTION.OPEN': connectionReopened },
         },
       },
     },

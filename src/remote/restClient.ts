@@ -45,6 +45,22 @@ export class RestClient {
     return schema;
   }
 
+  /** Every record of a table, as the server holds it (unchecked: the caller checks it). */
+  async listRecords(table: string): Promise<unknown[]> {
+    const body = (await this.request('GET', this.tablePath(table))) as { data?: unknown } | undefined;
+    if (!Array.isArray(body?.data)) throw new TransientRemoteError(`GET ${this.tablePath(table)} answered without a list of records`);
+    return body.data;
+  }
+
+  /** Writes a whole record (an upsert). */
+  async putRecord(table: string, id: string, value: unknown): Promise<void> {
+    await this.request('PUT', `${this.tablePath(table)}/${encodeURIComponent(id)}`, { value });
+  }
+
+  private tablePath(table: string): string {
+    return `/account/${encodeURIComponent(this.options.projectId)}/db/${encodeURIComponent(table)}`;
+  }
+
   async request(method: string, path: string, body?: unknown): Promise<unknown> {
     for (;;) {
       const { res, token } = await this.send(method, path, body);

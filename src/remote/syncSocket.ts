@@ -8,6 +8,7 @@
  */
 import type { BasicSchema } from '../protocol/schema.js';
 import type { Change, Revision, ServerChangesFrame } from '../protocol/socket.js';
+import { RemoteRefusedError } from './transport.js';
 
 /** The subset of the WebSocket API used here (browser `WebSocket` or `ws`). */
 export interface WebSocketLike {
@@ -57,12 +58,6 @@ export interface SyncSocket {
 
 const OPEN = 1;
 
-export class RemoteRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RemoteRefusedError';
-  }
-}
 
 export function openSyncSocket(options: SyncSocketOptions, handlers: SyncSocketHandlers): SyncSocket {
   const Impl = options.WebSocket ?? (globalThis as unknown as { WebSocket?: WebSocketConstructor }).WebSocket;

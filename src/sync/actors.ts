@@ -2,8 +2,8 @@
  * The side effects of the sync machine, as actors: they read and write the local
  * store, talk to BasicDB, and report back with events or outputs. The machine
  * (`src/machines/syncMachine.ts`) decides when each runs. Loading and authenticating
- * are here; the socket (`socketActor.ts`), the push path (`pushPath.ts`) and the
- * inbound path (`inboundPath.ts`) have files of their own.
+ * are here; the connection (`connectionActor.ts`, over any transport), the push path
+ * (`pushPath.ts`) and the inbound path (`inboundPath.ts`) have files of their own.
  */
 import { fromPromise } from 'xstate';
 import type { LocalStore } from '../local/localStore.js';
@@ -12,11 +12,11 @@ import { stampsOf } from '../merge/record.js';
 import type { LoadOutput } from '../machines/syncContract.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { PermanentRemoteError, TransientRemoteError, type RestClient } from '../remote/restClient.js';
-import type { WebSocketConstructor } from '../remote/syncSocket.js';
 import type { TokenManager } from '../remote/tokenManager.js';
+import type { SyncTransport } from '../remote/transport.js';
+import { createConnectionActor } from './connectionActor.js';
 import { createInboundPath } from './inboundPath.js';
 import { createPushPath } from './pushPath.js';
-import { createSocketActors, type SocketLink } from './socketActor.js';
 
 export interface SyncDeps {
   local: LocalStore;
@@ -24,19 +24,17 @@ export interface SyncDeps {
   tokens: TokenManager;
   rest: RestClient;
   schema: BasicSchema;
-  wsUrl: string;
-  /** How long the socket waits for the identity answer and for each ack. */
-  timeoutMs?: number;
-  WebSocket?: WebSocketConstructor;
+  /** How the service reaches BasicDB (the socket by default). */
+  transport: SyncTransport;
   newClientId: () => string;
 }
 
 export function createSyncActors(deps: SyncDeps) {
   const { local, clock, tokens, rest, schema } = deps;
   const tables = Object.keys(schema.tables);
-  const link: SocketLink = { current: null };
-  const { pushOutbox, sendable } = createPushPath(deps, link);
-  const { syncSocket, renewSocketToken } = createSocketActors(deps, link);
+  const pushPath = createPushPath(deps);
+  const { sendable } = pushPath;
+  const remoteConnection = createConnectionActor(deps, pushPath);
   const { prepareRemote, applyDecisions } = createInboundPath(deps, () => sendable().length);
 
   const loadLocal = fromPromise<LoadOutput>(async () => {
@@ -62,7 +60,7 @@ export function createSyncActors(deps: SyncDeps) {
   });
 
   return {
-    actors: { loadLocal, authenticate, syncSocket, prepareRemote, applyDecisions, pushOutbox, renewSocketToken },
+    actors: { loadLocal, authenticate, remoteConnection, prepareRemote, applyDecisions },
     /** Pending changes a push would send (the count the status shows). */
     pendingCount: () => sendable().length,
   };

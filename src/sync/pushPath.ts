@@ -1,10 +1,9 @@
 /**
  * The push path: the outbox, coalesced to the latest version per record, checked
- * against the schema and sent over the open socket in bounded frames; acknowledged
+ * against the schema and sent over the open connection in bounded batches; acknowledged
  * entries leave the outbox, refused versions are reported and set aside until they
  * change.
  */
-import { fromPromise } from 'xstate';
 import type { RecordRef } from '../local/localStore.js';
 import { canonicalJson } from '../merge/canonical.js';
 import { refKey, type SyncRecord } from '../merge/record.js';
@@ -12,9 +11,8 @@ import type { PushOutput, Quarantined } from '../machines/syncContract.js';
 import { CREATE, type Change } from '../protocol/socket.js';
 import { validateFullRecord } from '../protocol/validate.js';
 import { TransientRemoteError } from '../remote/restClient.js';
-import { RemoteRefusedError } from '../remote/syncSocket.js';
+import { RemoteRefusedError, type TransportConnection } from '../remote/transport.js';
 import type { SyncDeps } from './actors.js';
-import type { SocketLink } from './socketActor.js';
 
 /** Bounds of one pushed `changes` frame (the local server refuses frames over 1 MiB). */
 const PUSH_MAX_RECORDS = 500;
@@ -44,7 +42,9 @@ function pushFrames<T extends { record: SyncRecord }>(batch: T[]): T[][] {
 /** Local versions the server refused (canonical JSON), not re-sent until they change. */
 type Rejections = Map<string, { version: string; reason: string }>;
 
-export function createPushPath(deps: SyncDeps, link: SocketLink) {
+export type PushPath = ReturnType<typeof createPushPath>;
+
+export function createPushPath(deps: SyncDeps) {
   const { local, schema } = deps;
   const rejections: Rejections = new Map();
 
@@ -56,9 +56,8 @@ export function createPushPath(deps: SyncDeps, link: SocketLink) {
   /** Outbox entries that a push would send (refused versions wait for a new edit). */
   const sendable = () => local.pendingEntries().filter((e) => !isRejected(e, local.get(e)));
 
-  const pushOutbox = fromPromise<PushOutput>(async () => {
-    const socket = link.current;
-    if (!socket) throw new TransientRemoteError('the sync socket is not connected');
+  /** Pushes what the outbox holds over `connection`; run by the connection actor when the machine asks. */
+  const push = async (connection: TransportConnection): Promise<PushOutput> => {
     const rejected: Quarantined[] = [];
     const accepted: RecordRef[] = [];
     const batch: Array<RecordRef & { record: SyncRecord }> = [];
@@ -76,7 +75,7 @@ export function createPushPath(deps: SyncDeps, link: SocketLink) {
     for (const chunk of pushFrames(batch)) {
       const changes: Change[] = chunk.map(({ table, id, record }) => ({ type: CREATE, table, key: id, obj: record }));
       try {
-        await socket.request(changes, local.getMeta().checkpoint);
+        await connection.push(changes, local.getMeta().checkpoint);
       } catch (error) {
         if (!(error instanceof RemoteRefusedError)) throw new TransientRemoteError(`push failed: ${(error as Error).message}`);
         // The server refused the batch: report these records, keep the rest syncing.
@@ -87,12 +86,12 @@ export function createPushPath(deps: SyncDeps, link: SocketLink) {
       for (const { table, id } of chunk) accepted.push({ table, id });
     }
     return { pendingCount: sendable().length, rejected, accepted };
-  });
+  };
 
   function reject(ref: RecordRef, record: SyncRecord, reason: string): Quarantined {
     rejections.set(refKey(ref), { version: canonicalJson(record), reason });
     return { table: ref.table, id: ref.id, reason };
   }
 
-  return { pushOutbox, sendable };
+  return { push, sendable };
 }

@@ -14,7 +14,9 @@ import { syncMachine } from '../machines/syncMachine.js';
 import type { BasicSchema } from '../protocol/schema.js';
 import { validateFullRecord } from '../protocol/validate.js';
 import { RestClient } from '../remote/restClient.js';
+import { socketTransport } from '../remote/socketTransport.js';
 import type { WebSocketConstructor } from '../remote/syncSocket.js';
+import type { TransportFactory } from '../remote/transport.js';
 import { TokenManager, type GetToken } from '../remote/tokenManager.js';
 import { createSyncActors } from './actors.js';
 import { browserTabs, electionActor, type TabsOptions } from './tabs.js';
@@ -64,7 +66,13 @@ export interface SyncServiceOptions<S extends BasicSchema = BasicSchema> {
   /** XState clock for `after` timers (`SimulatedClock` in tests). */
   clock?: Clock;
   random?: () => number;
-  /** WebSocket implementation; the browser's by default (`ws` in Node). */
+  /**
+   * How the service reaches BasicDB: `socketTransport()` (default; BasicDB's `/ws`), or
+   * `restPollingTransport({ intervalMs })` where WebSockets are blocked, or one of your own
+   * (`SyncTransport`: pull from a checkpoint, push a batch, a change stream, connection events).
+   */
+  transport?: TransportFactory;
+  /** WebSocket implementation for the socket transport; the browser's by default (`ws` in Node). */
   WebSocket?: WebSocketConstructor;
   /** Receives XState inspection events (the Stately inspector, or a log). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
@@ -109,9 +117,15 @@ export function createSyncService<S extends BasicSchema = BasicSchema>(options: 
     tokens,
     rest,
     schema: options.schema as S,
-    wsUrl: options.socketUrl ?? `${serverUrl.replace(/^http/, 'ws')}/ws`,
-    WebSocket: options.WebSocket,
-    timeoutMs: options.remoteTimeoutMs,
+    transport: (options.transport ?? socketTransport())({
+      serverUrl,
+      socketUrl: options.socketUrl ?? `${serverUrl.replace(/^http/, 'ws')}/ws`,
+      projectId,
+      schema: options.schema,
+      rest,
+      WebSocket: options.WebSocket,
+      timeoutMs: options.remoteTimeoutMs,
+    }),
     newClientId: () => globalThis.crypto.randomUUID(),
   });
 

@@ -224,7 +224,7 @@ describe('indicator states and inspection', () => {
     const state = JSON.parse((await a.getByTestId('inspector-state').textContent())!) as Record<string, unknown>;
     expect(state).toEqual({ sync: { connected: 'idle' }, inbound: 'waiting', editing: 'not-editing', role: 'owner', token: 'fresh' });
     const events = await a.locator('.inspector-events li').allTextContents();
-    expect(events).toContain('sync ← SOCKET.OPEN');
+    expect(events).toContain('sync ← CONNECTION.OPEN');
     expect(events).toContain('sync ← REMOTE.CHANGES');
     await a.getByLabel('New project name').fill('Inspected');
     await a.getByRole('button', { name: 'Add', exact: true }).click();

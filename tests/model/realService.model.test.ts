@@ -133,7 +133,7 @@ describe('generated paths against the real service', () => {
         const id = editing.get(String(event.id));
         if (id) a.service.endEditing('projects', id);
         editing.delete(String(event.id));
-      } else if (type === 'SOCKET.DOWN') proxy.dropAll();
+      } else if (type === 'CONNECTION.DOWN') proxy.dropAll();
       else if (type === 'STORAGE.FAILED') {
         control.failWrites = true;
         await expect(a.store.addProject({ name: `refused ${i}` })).rejects.toThrow(/quota exceeded/);

@@ -27,10 +27,9 @@ function controllableActor() {
       authenticate: gate,
       prepareRemote: gate,
       applyDecisions: gate,
-      pushOutbox: gate,
-      renewSocketToken: gate,
       mergeBatch: gate as unknown as AnyActorLogic,
-      syncSocket: fromCallback(() => {}),
+      // The connection's answers (PUSH.DONE, TOKEN.RENEWED, ...) come from the path's steps.
+      remoteConnection: fromCallback(() => {}),
       // Roles come from the path's ROLE.* steps, not from an election.
       electOwner: fromCallback(() => {}),
       // Releasing is the merge actor's own business (tests/model/recordMerge...): here the model sends MERGE.RELEASED.

@@ -7,7 +7,7 @@
  */
 import type { AnyStateNode, EventObject, SnapshotFrom } from 'xstate';
 import { MERGE_BATCH_SIZE } from '../../src/machines/mergeBatch.js';
-import type { InboundFrame, SyncMachineInput } from '../../src/machines/syncContract.js';
+import type { InboundFrame, PushOutput, RenewOutput, SyncMachineInput } from '../../src/machines/syncContract.js';
 import type { SyncMachine } from '../../src/machines/syncMachine.js';
 
 export type SyncSnapshot = SnapshotFrom<SyncMachine>;
@@ -48,10 +48,12 @@ const OUTPUTS: Record<string, unknown[]> = {
     [{ input: { table: 'projects', id: 'p1', local, remote, editing: true }, decision: { id: 'p1', kind: 'defer', remoteWon: false } }],
   ],
   applyDecisions: [{ pendingCount: 0, lostWrites: [] }, { pendingCount: 1, lostWrites: [lostWrite] }],
-  pushOutbox: [{ pendingCount: 0, rejected: [], accepted: [] }, { pendingCount: 1, rejected: [], accepted: [] }],
-  // A renewed token that expires (as the local server's do), or one that does not say.
-  renewSocketToken: [{ tokenExpiresAt: 7_200_000 }, { tokenExpiresAt: null }],
 };
+
+/** The connection actor's answers to a push request: all acknowledged, or more left to push. */
+const PUSHED: PushOutput[] = [{ pendingCount: 0, rejected: [], accepted: [] }, { pendingCount: 1, rejected: [], accepted: [] }];
+/** Its answers to a token renewal: a token that expires (as the local server's do), or one that does not say. */
+const RENEWED: RenewOutput[] = [{ tokenExpiresAt: 7_200_000 }, { tokenExpiresAt: null }];
 
 const transientError = Object.assign(new Error('network down'), { transient: true });
 const permanentError = Object.assign(new Error('schema version differs'), { transient: false });
@@ -67,9 +69,9 @@ export type ModelEvent = EventObject & Record<string, unknown>;
 /**
  * While a socket token is tracked, only what can end that: the token's own steps, the
  * socket dropping or reopening, and a remote frame failing to apply (which leaves `connected`
- * without SOCKET.DOWN). Anything more would repeat the whole model once per token state.
+ * without CONNECTION.DOWN). Anything more would repeat the whole model once per token state.
  */
-const WHILE_TOKEN_TRACKED = /^(SOCKET\.(DOWN|OPEN)|REMOTE\.CHANGES|xstate\.done\.actor\.[^.]+\.sync\.(inbound|token)\.|xstate\.error\.actor\.[^.]+\.sync\.(inbound\.applying|token\.)|xstate\.after\.\w+\.sync\.(token|sync\.offline-retry))/;
+const WHILE_TOKEN_TRACKED = /^(CONNECTION\.(DOWN|OPEN)|TOKEN\.|REMOTE\.CHANGES|xstate\.done\.actor\.[^.]+\.sync\.(inbound|token)\.|xstate\.error\.actor\.[^.]+\.sync\.(inbound\.applying|token\.)|xstate\.after\.\w+\.sync\.(token|sync\.offline-retry))/;
 
 const WHILE_FOLLOWING = /^(ROLE\.OWNER|OWNER\.STATUS|LOCAL\.CHANGED)$/;
 
@@ -82,7 +84,7 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
     { type: 'NETWORK.ONLINE' },
     { type: 'NETWORK.OFFLINE' },
     { type: 'RETRY.NOW' },
-    { type: 'SOCKET.DOWN', reason: 'socket closed' },
+    { type: 'CONNECTION.DOWN', reason: 'socket closed' },
   ];
   // The service reports a failed local write; writes wait until the store is loaded.
   if (c.localLoaded) events.push({ type: 'STORAGE.FAILED', reason: 'quota exceeded' });
@@ -105,7 +107,7 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
   // The socket opens by itself once connected, with a token that expires or one that does not
   // say; it opens again when the server closed it for an expired token.
   if (tokenSteps && snapshot.matches({ sync: 'connected' })) {
-    events.push({ type: 'SOCKET.OPEN', tokenExpiresAt: 3_600_000 }, { type: 'SOCKET.OPEN', tokenExpiresAt: null });
+    events.push({ type: 'CONNECTION.OPEN', tokenExpiresAt: 3_600_000 }, { type: 'CONNECTION.OPEN', tokenExpiresAt: null });
   }
   // Tab roles: this tab is granted the sync role, or loses it to another tab (only in quiet
   // moments, or the model repeats itself per role); a follower hears the owner's status.
@@ -116,6 +118,15 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
   }
   if (snapshot.matches({ sync: 'following' }) && !c.ownerStatus) {
     events.push({ type: 'OWNER.STATUS', status: { state: 'idle', lastSyncedAt: 1, lastError: null, nextRetryAt: null } });
+  }
+  // The connection actor answers the machine's requests with events.
+  if (snapshot.matches({ sync: { connected: 'pushing' } })) {
+    for (const output of PUSHED) events.push({ type: 'PUSH.DONE', output });
+    events.push({ type: 'PUSH.FAILED', error: transientError });
+  }
+  if (tokenSteps && snapshot.matches({ token: 'renewing' })) {
+    for (const output of RENEWED) events.push({ type: 'TOKEN.RENEWED', output });
+    events.push({ type: 'TOKEN.RENEW_FAILED', reason: 'no tokenUpdateAck' });
   }
   if (c.lostWrites.length > 0) events.push({ type: 'NOTICE.DISMISS', table: 'projects', id: 'p1' });
   // A held record's merge actor hands it back when editing ends (its own model covers how).
@@ -132,14 +143,14 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
         if (defers && c.editing.length === 0) continue;
         events.push({ type: `xstate.done.actor.${invoke.id}`, output, actorId: invoke.id });
       }
-      if (src !== 'mergeBatch' && src !== 'syncSocket') {
+      if (src !== 'mergeBatch' && src !== 'remoteConnection') {
         events.push({ type: `xstate.error.actor.${invoke.id}`, error: transientError, actorId: invoke.id });
         if (src === 'authenticate') events.push({ type: `xstate.error.actor.${invoke.id}`, error: permanentError, actorId: invoke.id });
       }
     }
     for (const type of node.transitions.keys()) if (type.startsWith('xstate.after.')) events.push({ type });
   }
-  if (!snapshot.matches({ token: 'no-socket' })) return events.filter((e) => WHILE_TOKEN_TRACKED.test(e.type));
+  if (!snapshot.matches({ token: 'untracked' })) return events.filter((e) => WHILE_TOKEN_TRACKED.test(e.type));
   // While following, what a follower can meet: its own writes, the owner's word, the role.
   if (snapshot.matches({ sync: 'following' })) return events.filter((e) => WHILE_FOLLOWING.test(e.type));
   return events;

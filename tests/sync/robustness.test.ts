@@ -196,7 +196,7 @@ describe('coalescing and batching', () => {
     await a.service.whenSynced(20_000);
     expect(a.store.listProjects()).toHaveLength(3000);
     const children = Object.keys(a.service.actor.getSnapshot().children);
-    expect(children.sort()).toEqual(['election', 'socket']); // the tab election and the socket: no merge actors left
+    expect(children.sort()).toEqual(['connection', 'election']); // the tab election and the socket: no merge actors left
     expect(await serverRecords(server, 'alice')).toEqual(recordsOf(a));
   });
 });

@@ -13,11 +13,11 @@ import { FaultProxy } from '../fault/faultProxy.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Counts the sync machine's SOCKET.OPEN events (one per socket the client opened). */
+/** Counts the sync machine's CONNECTION.OPEN events (one per socket the client opened). */
 function socketOpens() {
   const seen = { opens: 0 };
   const inspect = (e: InspectionEvent) => {
-    if (e.type === '@xstate.event' && e.event.type === 'SOCKET.OPEN') seen.opens += 1; // only the sync machine receives it
+    if (e.type === '@xstate.event' && e.event.type === 'CONNECTION.OPEN') seen.opens += 1; // only the sync machine receives it
   };
   return { seen, inspect };
 }

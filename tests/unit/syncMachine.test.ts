@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock, createActor, fromCallback, fromPromise, type EventObject, type InspectionEvent } from 'xstate';
-import type { ApplyInput, ApplyOutput, InboundFrame, LoadOutput, PreparedFrame, PushOutput } from '../../src/machines/syncContract.js';
+import type { ApplyInput, ApplyOutput, ConnectionRequest, InboundFrame, LoadOutput, PreparedFrame, PushOutput } from '../../src/machines/syncContract.js';
 import { fullJitterDelay, syncMachine, tokenRenewalDelay } from '../../src/machines/syncMachine.js';
 import { statusOf } from '../../src/sync/status.js';
 
@@ -22,16 +22,19 @@ function harness(options: { pendingAfterPush?: number; authFails?: () => boolean
         authAttempts += 1;
         if (options.authFails?.()) throw new Error('network down');
       }),
-      syncSocket: fromCallback<EventObject>(({ sendBack }) => {
-        sendBack({ type: 'SOCKET.OPEN' });
+      // A stub connection: opens at once with an empty catch-up, and answers each push request.
+      remoteConnection: fromCallback<ConnectionRequest, unknown, EventObject>(({ sendBack, receive }) => {
+        sendBack({ type: 'CONNECTION.OPEN', tokenExpiresAt: null });
         sendBack({ type: 'REMOTE.CHANGES', frame: { changes: [], revision: 1, checkpoint: true, completesCatchUp: true, fullSnapshot: false, afterEditing: false } });
+        receive((request) => {
+          if (request.type !== 'PUSH.REQUESTED') return;
+          pushes.push(clock.now());
+          const output: PushOutput = { pendingCount: options.pendingAfterPush ?? 0, rejected: [], accepted: [] };
+          queueMicrotask(() => sendBack({ type: 'PUSH.DONE', output }));
+        });
       }),
       prepareRemote: fromPromise<PreparedFrame, InboundFrame>(async () => ({ inputs: [], quarantined: [] })),
       applyDecisions: fromPromise<ApplyOutput, ApplyInput>(async () => ({ pendingCount: 0, lostWrites: [] })),
-      pushOutbox: fromPromise<PushOutput>(async () => {
-        pushes.push(clock.now());
-        return { pendingCount: options.pendingAfterPush ?? 0, rejected: [], accepted: [] };
-      }),
     },
   });
   const actor = createActor(machine, {
