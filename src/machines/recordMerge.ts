@@ -1,15 +1,17 @@
 /**
  * One record's merge decision, as an actor. It takes the local and remote versions
  * (and whether the user is editing the record) and ends in one of the decisions of
- * `decideMerge`: take remote, keep local and push it, equal, merged — or it waits
- * (`held`) while the record is being edited, collecting later remote versions, and
- * hands them back to the sync machine (`MERGE.RELEASED`) when editing ends, to be
- * decided again like any other remote change ("remote wins only if newer").
+ * `decideMerge`: take remote, keep local and push it, equal, merged. While the record
+ * is being edited it waits (`held`) instead, joining later remote versions as they
+ * arrive; when editing ends it goes back to `deciding` with the record as the user left
+ * it ("remote wins only if newer") and reports that decision to the sync machine
+ * (`MERGE.DECIDED`), which applies it like any other.
  *
  * The sync machine decides records in bounded batches (`mergeBatch`, whose children stop
- * with the batch) and keeps only `held` ones alive.
+ * with the batch) and spawns a record being edited as a live actor of its own, which
+ * lives from the moment it defers until its decision is made.
  */
-import { assign, sendParent, setup } from 'xstate';
+import { assertEvent, assign, sendParent, setup } from 'xstate';
 import { decideMerge, mergeRecords, type MergeDecision, type MergeInput } from '../merge/lastModifiedWins.js';
 import type { SyncRecord } from '../merge/record.js';
 
@@ -19,20 +21,26 @@ export type RecordMergeInput = MergeInput & { table: string };
 export interface RecordMergeContext {
   input: RecordMergeInput;
   decision: MergeDecision | null;
+  /**
+   * Spawned by the sync machine for a record being edited (not by a batch, which reads its
+   * children): it reports its decision, made at once or after editing, to its parent.
+   */
+  reportsDecision: boolean;
 }
 
 export type RecordMergeEvent =
   /** Another remote version of the held record arrived. */
   | { type: 'REMOTE.ARRIVED'; remote: SyncRecord }
-  /** The user stopped editing the record. */
-  | { type: 'EDITING.ENDED' };
+  /** The user stopped editing the record; `local` is the record as they left it (null: none; absent: unchanged). */
+  | { type: 'EDITING.ENDED'; local?: SyncRecord | null };
 
-/** Sent to the parent when a held record is released. */
-export interface MergeReleasedEvent {
-  type: 'MERGE.RELEASED';
+/** Sent to the parent when a record held while edited is decided. */
+export interface MergeDecidedEvent {
+  type: 'MERGE.DECIDED';
   table: string;
   id: string;
-  remote: SyncRecord;
+  input: RecordMergeInput;
+  decision: MergeDecision;
 }
 
 export const recordMergeMachine = setup({
@@ -44,44 +52,54 @@ export const recordMergeMachine = setup({
   },
   guards: {
     mustWaitForEditing: ({ context }) => context.decision?.kind === 'defer',
+    reportsDecision: ({ context }) => context.reportsDecision,
   },
   actions: {
     decide: assign({ decision: ({ context }) => decideMerge(context.input) }),
     joinRemote: assign({
       input: ({ context, event }) => {
-        if (event.type !== 'REMOTE.ARRIVED') return context.input;
+        assertEvent(event, 'REMOTE.ARRIVED');
         const held = context.input.remote;
         return { ...context.input, remote: held ? mergeRecords(held, event.remote, context.input.rule) : event.remote };
       },
     }),
-    releaseToParent: sendParent(
-      ({ context }): MergeReleasedEvent => ({
-        type: 'MERGE.RELEASED',
+    resumeAfterEditing: assign(({ context, event }) => {
+      assertEvent(event, 'EDITING.ENDED');
+      const local = event.local === undefined ? context.input.local : (event.local ?? undefined);
+      return { input: { ...context.input, local, editing: false } };
+    }),
+    reportDecision: sendParent(
+      ({ context }): MergeDecidedEvent => ({
+        type: 'MERGE.DECIDED',
         table: context.input.table,
         id: context.input.id,
-        remote: context.input.remote!,
+        input: context.input,
+        decision: context.decision!,
       }),
     ),
   },
 }).createMachine({
   id: 'recordMerge',
-  context: ({ input }) => ({ input, decision: null }),
+  context: ({ input }) => ({ input, decision: null, reportsDecision: input.editing === true }),
   initial: 'deciding',
   states: {
     deciding: {
       description: 'Compare the local and remote versions (last modified wins; components one by one).',
       entry: 'decide',
-      always: [{ guard: 'mustWaitForEditing', target: 'held' }, { target: 'decided' }],
+      always: [
+        { guard: 'mustWaitForEditing', target: 'held' },
+        { guard: 'reportsDecision', target: 'decided', actions: 'reportDecision' },
+        { target: 'decided' },
+      ],
     },
     decided: { type: 'final', description: "Done: take remote, keep local (and push it), equal, or merged; the decision is the actor's output." },
     held: {
-      description: 'The record is being edited: remote versions wait here (joined as they arrive) until editing ends.',
+      description: 'The record is being edited: remote versions wait here (joined as they arrive) until editing ends; then the decision is made again against the record as the user left it.',
       on: {
         'REMOTE.ARRIVED': { actions: 'joinRemote' },
-        'EDITING.ENDED': { target: 'released' },
+        'EDITING.ENDED': { target: 'deciding', actions: 'resumeAfterEditing' },
       },
     },
-    released: { type: 'final', description: 'Editing ended: the held remote version goes back to the sync machine to be decided again.', entry: 'releaseToParent' },
   },
   output: ({ context }) => context.decision!,
 });

@@ -6,7 +6,7 @@
 import type { LostWrite } from '../merge/lostWrite.js';
 import type { RecordRef, SyncRecord } from '../merge/record.js';
 import type { DecidedRecord } from './mergeBatch.js';
-import type { MergeReleasedEvent, RecordMergeInput } from './recordMerge.js';
+import type { MergeDecidedEvent, RecordMergeInput } from './recordMerge.js';
 
 /** A record's merge input, with the table it belongs to. */
 export type TableMergeInput = RecordMergeInput;
@@ -24,12 +24,11 @@ export type Checkpoint = number | string | null;
 export interface InboundFrame {
   /** Changes as the server sent them: checked and read by `prepareRemote`, opaque to the chart. */
   changes: unknown[];
-  /**
-   * Versions that need no checking (held while edited and released now, or records a
-   * snapshot showed deleted): merged like the others.
-   */
+  /** Versions that need no checking (records a snapshot showed deleted): merged like the others. */
   versions?: Array<{ table: string; record: SyncRecord }>;
-  /** The server revision reached once this frame is applied; null for released records. */
+  /** Decisions already made (a record held while edited, decided when editing ended): applied as they are. */
+  decided?: DecidedRecord[];
+  /** The server revision reached once this frame is applied; null for decided and local frames. */
   revision: Checkpoint;
   /** Save `revision` as the checkpoint after applying (false for partial pages). */
   checkpoint: boolean;
@@ -37,7 +36,7 @@ export interface InboundFrame {
   completesCatchUp: boolean;
   /** The catch-up is the server's whole state (first sync, or the server was reset). */
   fullSnapshot: boolean;
-  /** Remote versions held while the user edited these records, released now. */
+  /** Decisions on records the user was editing: what they override of the user's work is lost to them. */
   afterEditing: boolean;
   /**
    * A full snapshot sent because the checkpoint is older than the server's horizon: a
@@ -53,6 +52,8 @@ export interface PreparedFrame {
 
 export interface ApplyInput {
   decisions: DecidedRecord[];
+  /** Remote versions of records being edited, waiting in live merge actors: kept in storage too, in case the page goes away. */
+  held?: Array<{ table: string; record: SyncRecord }>;
   /** Set on the last chunk of a frame whose revision becomes the checkpoint. */
   checkpoint?: Checkpoint;
   /** On the last chunk of a full snapshot: every record it held (`refKey`), to re-push what the server lacks. */
@@ -113,7 +114,8 @@ export interface SyncMachineInput {
 export type SyncEvent =
   | { type: 'LOCAL.CHANGED'; pendingCount: number }
   | ({ type: 'EDITING.BEGAN' } & RecordRef)
-  | ({ type: 'EDITING.ENDED' } & RecordRef)
+  /** `local`: the record as the user left it, for the held merge actor to decide against (null: none). */
+  | ({ type: 'EDITING.ENDED'; local?: SyncRecord | null } & RecordRef)
   | { type: 'CONNECTION.OPEN'; tokenExpiresAt: number | null }
   | { type: 'CONNECTION.DOWN'; reason: string }
   | { type: 'PUSH.DONE'; output: PushOutput }
@@ -121,7 +123,7 @@ export type SyncEvent =
   | { type: 'TOKEN.RENEWED'; output: RenewOutput }
   | { type: 'TOKEN.RENEW_FAILED'; reason: string }
   | { type: 'REMOTE.CHANGES'; frame: InboundFrame }
-  | MergeReleasedEvent
+  | MergeDecidedEvent
   | { type: 'CATCH_UP.APPLIED' }
   | { type: 'INBOUND.FAILED'; reason: string }
   | { type: 'NETWORK.ONLINE' }

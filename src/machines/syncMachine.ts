@@ -4,10 +4,11 @@
  * - `sync`: booting -> authenticating -> connected (reconciling -> idle <-> debouncing
  *   -> pushing) and offline-retry when anything remote fails.
  * - `inbound`: every `changes` frame from the server (catch-up pages, then live
- *   changes, then records released after editing) is checked, decided record by record
- *   by `recordMerge` actors in bounded batches, and joined into the local store.
- * - `editing`: not-editing / editing-paused. While a record is edited its remote
- *   versions wait in a live `recordMerge` actor (`held:<table>/<id>`) until editing ends.
+ *   changes) is checked, decided record by record by `recordMerge` actors in bounded
+ *   batches, and joined into the local store; so are decisions on records held while edited.
+ * - `editing`: not-editing / editing-paused. A record being edited gets one live
+ *   `recordMerge` actor (`held:<table>/<id>`) that holds its remote versions, decides
+ *   when editing ends, and reports the decision (`MERGE.DECIDED`) to be applied.
  * - `token`: the open connection's access token (the socket holds one) is renewed on it before it
  *   expires (`tokenUpdate`), so a token refresh does not cost a reconnect.
  * - `role`: owner / follower among the tabs of one browser profile. Only the owner
@@ -18,6 +19,7 @@
  */
 import { assertEvent, assign, enqueueActions, fromCallback, fromPromise, raise, sendTo, setup, stateIn, stopChild, type ActorRefFrom, type EventObject } from 'xstate';
 import type { LostWrite } from '../merge/lostWrite.js';
+import type { SyncRecord } from '../merge/record.js';
 import { deletedOnServer, refKey } from '../merge/record.js';
 import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from './mergeBatch.js';
 import { recordMergeMachine } from './recordMerge.js';
@@ -50,7 +52,13 @@ export interface SyncContext extends SyncMachineInput {
   /** Frames waiting to be merged, oldest first. */
   inbound: InboundFrame[];
   /** The frame being merged, split into batches. */
-  merging: { frame: InboundFrame; batches: Array<Omit<TableMergeInput, 'editing'>[]>; decided: DecidedRecord[] } | null;
+  merging: {
+    frame: InboundFrame;
+    batches: Array<Omit<TableMergeInput, 'editing'>[]>;
+    decided: DecidedRecord[];
+    /** Remote versions of records being edited, handed to their live merge actors, to keep in storage too. */
+    held: Array<{ table: string; record: SyncRecord }>;
+  } | null;
   /** Records seen in the current full snapshot (`refKey`). */
   snapshotKeys: string[];
   /** Records the user is editing (`refKey`). */
@@ -159,7 +167,9 @@ export const syncMachine = setup({
     hasInboundFrame: ({ context }) => context.inbound.length > 0,
     hasMoreBatches: ({ context }) => (context.merging?.batches.length ?? 0) > 0,
     frameCompletesCatchUp: ({ context }) => context.merging?.frame.completesCatchUp === true,
-    preparedNothing: (_, prepared: PreparedFrame) => prepared.inputs.length === 0,
+    /** Every record is refused, or being edited (its live merge actor decides it): no batch actor. */
+    nothingToDecide: ({ context }, prepared: PreparedFrame) => prepared.inputs.every((r) => context.editing.includes(refKey(r))),
+    nextFrameIsDecided: ({ context }) => context.inbound[0]?.decided !== undefined,
     pushLeftPending: (_, pushed: PushOutput) => pushed.pendingCount > 0,
     tokenExpires: ({ event }) => event.type === 'CONNECTION.OPEN' && event.tokenExpiresAt !== null,
     isConnected: stateIn({ sync: 'connected' }),
@@ -198,17 +208,36 @@ export const syncMachine = setup({
       assertEvent(event, 'REMOTE.CHANGES');
       return { inbound: [...context.inbound, event.frame] };
     }),
-    startFrame: assign(({ context }, prepared: PreparedFrame) => {
+    startFrame: enqueueActions(({ context, enqueue }, prepared: PreparedFrame) => {
       const [frame, ...rest] = context.inbound;
+      const isEdited = (r: Omit<TableMergeInput, 'editing'>) => context.editing.includes(refKey(r));
+      const toDecide = prepared.inputs.filter((r) => !isEdited(r));
+      const edited = prepared.inputs.filter(isEdited);
       const batches: Array<Omit<TableMergeInput, 'editing'>[]> = [];
-      for (let i = 0; i < prepared.inputs.length; i += MERGE_BATCH_SIZE) batches.push(prepared.inputs.slice(i, i + MERGE_BATCH_SIZE));
+      for (let i = 0; i < toDecide.length; i += MERGE_BATCH_SIZE) batches.push(toDecide.slice(i, i + MERGE_BATCH_SIZE));
       const snapshotKeys = frame!.fullSnapshot ? [...context.snapshotKeys, ...prepared.inputs.map(refKey)] : context.snapshotKeys;
-      return {
+      enqueue.assign({
         inbound: rest,
-        merging: { frame: frame!, batches, decided: [] },
+        merging: { frame: frame!, batches, decided: [], held: edited.map((r) => ({ table: r.table, record: r.remote! })) },
         snapshotKeys,
         quarantined: updateQuarantine(context.quarantined, prepared.quarantined, prepared.inputs),
-      };
+      });
+      // A record being edited is decided by one live merge actor of its own, which holds its
+      // remote versions until editing ends and then reports its decision (MERGE.DECIDED).
+      for (const input of edited) {
+        const key = refKey(input);
+        const existing = context.held[key];
+        if (existing) enqueue.sendTo(existing, { type: 'REMOTE.ARRIVED', remote: input.remote! });
+        else {
+          enqueue.assign({
+            held: ({ context: c, spawn }) => ({ ...c.held, [key]: spawn('recordMerge', { id: `held:${key}`, input: { ...input, editing: true } }) }),
+          });
+        }
+      }
+    }),
+    startDecidedFrame: assign(({ context }) => {
+      const [frame, ...rest] = context.inbound;
+      return { inbound: rest, merging: { frame: frame!, batches: [], decided: frame!.decided ?? [], held: [] } };
     }),
     emitQuarantined: enqueueActions(({ enqueue }, prepared: PreparedFrame) => {
       const records = prepared.quarantined;
@@ -218,20 +247,7 @@ export const syncMachine = setup({
     storeDecisions: assign(({ context }, decided: DecidedRecord[]) => ({
       merging: { ...context.merging!, batches: context.merging!.batches.slice(1), decided },
     })),
-    holdDeferred: enqueueActions(({ context, enqueue }, decided: DecidedRecord[]) => {
-      for (const { input, decision } of decided) {
-        if (decision.kind !== 'defer') continue;
-        const key = refKey(input);
-        const existing = context.held[key];
-        if (existing) {
-          enqueue.sendTo(existing, { type: 'REMOTE.ARRIVED', remote: input.remote! });
-        } else {
-          enqueue.assign({
-            held: ({ context: c, spawn }) => ({ ...c.held, [key]: spawn('recordMerge', { id: `held:${key}`, input }) }),
-          });
-        }
-      }
-    }),
+    forgetHeldVersions: assign(({ context }) => ({ merging: context.merging && { ...context.merging, held: [] } })),
     noteApplied: enqueueActions(({ context, enqueue }, out: ApplyOutput) => {
       for (const lostWrite of out.lostWrites) enqueue.emit({ type: 'write-lost', lostWrite });
       enqueue.assign({ pendingCount: out.pendingCount, lostWrites: withLostWrites(context.lostWrites, out.lostWrites) });
@@ -270,17 +286,19 @@ export const syncMachine = setup({
       assertEvent(event, 'EDITING.ENDED');
       return { editing: context.editing.filter((key) => key !== refKey(event)) };
     }),
+    /** Editing ended: the record's live merge actor decides again against the record as the user left it. */
     releaseHeld: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'EDITING.ENDED') return;
+      assertEvent(event, 'EDITING.ENDED');
       const ref = context.held[refKey(event)];
-      if (ref) enqueue.sendTo(ref, { type: 'EDITING.ENDED' });
+      if (ref) enqueue.sendTo(ref, event.local === undefined ? { type: 'EDITING.ENDED' } : { type: 'EDITING.ENDED', local: event.local });
     }),
-    queueReleased: assign(({ context, event }) => {
-      if (event.type !== 'MERGE.RELEASED') return {};
+    /** A held record's decision, queued to be applied in order with remote frames. */
+    queueDecided: assign(({ context, event }) => {
+      assertEvent(event, 'MERGE.DECIDED');
       const { [refKey(event)]: _done, ...held } = context.held;
       const frame: InboundFrame = {
         changes: [],
-        versions: [{ table: event.table, record: event.remote }],
+        decided: [{ input: event.input, decision: event.decision }],
         revision: null,
         checkpoint: false,
         completesCatchUp: false,
@@ -289,8 +307,8 @@ export const syncMachine = setup({
       };
       return { held, inbound: [...context.inbound, frame] };
     }),
-    stopReleased: stopChild(({ event }) => {
-      assertEvent(event, 'MERGE.RELEASED');
+    stopDecided: stopChild(({ event }) => {
+      assertEvent(event, 'MERGE.DECIDED');
       return `held:${refKey(event)}`;
     }),
     noteConnectionToken: assign(({ event }) => {
@@ -463,16 +481,20 @@ export const syncMachine = setup({
       },
     },
     inbound: {
-      description: 'Remote changes (catch-up pages, live changes, records released after editing), merged one frame at a time.',
+      description: 'Remote changes (catch-up pages, live changes) and decisions on records held while edited, applied one frame at a time.',
       initial: 'waiting',
       on: {
         'REMOTE.CHANGES': { actions: 'queueInbound' },
-        'MERGE.RELEASED': { actions: ['queueReleased', 'stopReleased'] },
+        'MERGE.DECIDED': { actions: ['queueDecided', 'stopDecided'] },
       },
       states: {
         waiting: {
           description: 'No remote change waiting to be merged.',
-          always: { guard: 'hasInboundFrame', target: 'preparing' },
+          always: [
+            // A held record decided after editing: nothing to check or decide, only to apply.
+            { guard: 'nextFrameIsDecided', target: 'applying', actions: 'startDecidedFrame' },
+            { guard: 'hasInboundFrame', target: 'preparing' },
+          ],
         },
         preparing: {
           description: "Check the frame's records (schema, ids, prototype keys, clock drift), quarantine bad ones, and look up their local versions.",
@@ -482,7 +504,7 @@ export const syncMachine = setup({
             onDone: [
               // Nothing to decide (all refused, or an empty page): no batch actor at all.
               {
-                guard: { type: 'preparedNothing', params: ({ event }) => event.output },
+                guard: { type: 'nothingToDecide', params: ({ event }) => event.output },
                 target: 'applying',
                 actions: [
                   { type: 'startFrame', params: ({ event }) => event.output },
@@ -505,14 +527,11 @@ export const syncMachine = setup({
           invoke: {
             src: 'mergeBatch',
             input: ({ context }) => ({
-              records: (context.merging?.batches[0] ?? []).map((r) => ({ ...r, editing: context.editing.includes(refKey(r)) })),
+              records: context.merging?.batches[0] ?? [],
             }),
             onDone: {
               target: 'applying',
-              actions: [
-                { type: 'storeDecisions', params: ({ event }) => event.output },
-                { type: 'holdDeferred', params: ({ event }) => event.output },
-              ],
+              actions: { type: 'storeDecisions', params: ({ event }) => event.output },
             },
           },
         },
@@ -525,6 +544,7 @@ export const syncMachine = setup({
               const last = m.batches.length === 0;
               return {
                 decisions: m.decided,
+                held: m.held,
                 checkpoint: last && m.frame.checkpoint ? m.frame.revision : undefined,
                 snapshotKeys: last && m.frame.completesCatchUp && m.frame.fullSnapshot ? context.snapshotKeys : undefined,
                 afterEditing: m.frame.afterEditing,
@@ -532,7 +552,7 @@ export const syncMachine = setup({
               };
             },
             onDone: [
-              { guard: 'hasMoreBatches', target: 'deciding', actions: { type: 'noteApplied', params: ({ event }) => event.output } },
+              { guard: 'hasMoreBatches', target: 'deciding', actions: [{ type: 'noteApplied', params: ({ event }) => event.output }, 'forgetHeldVersions'] },
               {
                 guard: 'frameCompletesCatchUp',
                 target: 'waiting',

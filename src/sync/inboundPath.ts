@@ -44,14 +44,12 @@ export function createInboundPath(deps: SyncDeps, pendingCount: () => number) {
   const applyDecisions = fromPromise<ApplyOutput, ApplyInput>(async ({ input }) => {
     const lostWrites: LostWrite[] = [];
     const toPush: RecordRef[] = [];
+    // Held in memory by live merge actors, and in storage in case the page goes away.
+    for (const { table, record } of input.held ?? []) await local.hold(table, record);
     for (const { input: merge, decision } of input.decisions) {
       const table = (merge as TableMergeInput).table;
       const ref = { table, id: merge.id };
-      if (decision.kind === 'defer') {
-        // Held in memory by a merge actor, and in storage in case the page goes away.
-        await local.hold(table, merge.remote!);
-        continue;
-      }
+      if (decision.kind === 'defer') continue; // batches decide records nobody is editing
       if ((decision.kind === 'take-remote' || decision.kind === 'merged') && decision.record) {
         // What the user wrote and the server has not acknowledged (or wrote while editing) is theirs to lose.
         const mine = local.get(ref);

@@ -301,7 +301,8 @@ export function createSyncService<S extends BasicSchema = BasicSchema>(options: 
     },
     /** Editing ended: merge what was held (remote wins only if newer). */
     endEditing(table: string, id: string) {
-      actor.send({ type: 'EDITING.ENDED', table, id });
+      // The held merge actor decides against the record as the user left it.
+      actor.send({ type: 'EDITING.ENDED', table, id, local: local.get({ table, id }) ?? null });
     },
     /** The user has seen what was lost of a record and lets it go. */
     async dismissNotice(ref: RecordRef): Promise<void> {

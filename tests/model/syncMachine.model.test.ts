@@ -32,8 +32,8 @@ function controllableActor() {
       remoteConnection: fromCallback(() => {}),
       // Roles come from the path's ROLE.* steps, not from an election.
       electOwner: fromCallback(() => {}),
-      // Releasing is the merge actor's own business (tests/model/recordMerge...): here the model sends MERGE.RELEASED.
-      recordMerge: recordMergeMachine.provide({ actions: { releaseToParent: () => {} } }),
+      // Reporting is the merge actor's own business (tests/model/recordMerge...): here the model sends MERGE.DECIDED.
+      recordMerge: recordMergeMachine.provide({ actions: { reportDecision: () => {} } }),
     } as never,
   });
   const actor = createActor(machine, { input: MODEL_INPUT, clock: new SimulatedClock() });

@@ -7,6 +7,7 @@
  */
 import type { AnyStateNode, EventObject, SnapshotFrom } from 'xstate';
 import { MERGE_BATCH_SIZE } from '../../src/machines/mergeBatch.js';
+import { WHOLE_RECORD } from '../../src/merge/record.js';
 import type { InboundFrame, PushOutput, RenewOutput, SyncMachineInput } from '../../src/machines/syncContract.js';
 import type { SyncMachine } from '../../src/machines/syncMachine.js';
 
@@ -39,13 +40,12 @@ const OUTPUTS: Record<string, unknown[]> = {
   authenticate: [undefined],
   prepareRemote: [
     { inputs: [], quarantined: [] },
-    { inputs: [{ table: 'projects', id: 'p1', local, remote }], quarantined: [] },
+    { inputs: [{ table: 'projects', id: 'p1', rule: WHOLE_RECORD, local, remote }], quarantined: [] },
     // More records than one merge batch holds.
-    { inputs: Array.from({ length: MERGE_BATCH_SIZE + 1 }, (_, i) => ({ table: 'projects', id: `r${i}`, remote: { ...remote, id: `r${i}` } })), quarantined: [] },
+    { inputs: Array.from({ length: MERGE_BATCH_SIZE + 1 }, (_, i) => ({ table: 'projects', id: `r${i}`, rule: WHOLE_RECORD, remote: { ...remote, id: `r${i}` } })), quarantined: [] },
   ],
   mergeBatch: [
     [{ input: { table: 'projects', id: 'p1', local, remote }, decision: { id: 'p1', kind: 'take-remote', record: remote, remoteWon: true } }],
-    [{ input: { table: 'projects', id: 'p1', local, remote, editing: true }, decision: { id: 'p1', kind: 'defer', remoteWon: false } }],
   ],
   applyDecisions: [{ pendingCount: 0, lostWrites: [] }, { pendingCount: 1, lostWrites: [lostWrite] }],
 };
@@ -129,8 +129,10 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
     events.push({ type: 'TOKEN.RENEW_FAILED', reason: 'no tokenUpdateAck' });
   }
   if (c.lostWrites.length > 0) events.push({ type: 'NOTICE.DISMISS', table: 'projects', id: 'p1' });
-  // A held record's merge actor hands it back when editing ends (its own model covers how).
-  if (c.held['projects/p1'] && c.editing.length === 0 && c.inbound.length === 0 && !c.merging) events.push({ type: 'MERGE.RELEASED', table: 'projects', id: 'p1', remote });
+  // A held record's merge actor reports its decision when editing ends (its own model covers how).
+  if (c.held['projects/p1'] && c.editing.length === 0 && c.inbound.length === 0 && !c.merging) {
+    events.push({ type: 'MERGE.DECIDED', table: 'projects', id: 'p1', input: { table: 'projects', id: 'p1', rule: WHOLE_RECORD, local, remote }, decision: { id: 'p1', kind: 'take-remote', record: remote, remoteWon: true } });
+  }
   for (const node of activeNodes(snapshot)) {
     if (node.id.startsWith('sync.token.') && !tokenSteps) continue;
     for (const invoke of node.invoke) {
@@ -138,9 +140,6 @@ export function eventsFor(snapshot: SyncSnapshot): ModelEvent[] {
       for (const output of OUTPUTS[src] ?? []) {
         const large = src === 'prepareRemote' && (output as { inputs: unknown[] }).inputs.length > 1;
         if (large && (c.editing.length > 0 || !snapshot.matches({ sync: { connected: 'idle' } }))) continue;
-        // A merge defers only while its record is being edited.
-        const defers = src === 'mergeBatch' && (output as Array<{ decision: { kind: string } }>)[0]?.decision.kind === 'defer';
-        if (defers && c.editing.length === 0) continue;
         events.push({ type: `xstate.done.actor.${invoke.id}`, output, actorId: invoke.id });
       }
       if (src !== 'mergeBatch' && src !== 'remoteConnection') {

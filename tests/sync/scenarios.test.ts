@@ -5,6 +5,7 @@ import { createStorage } from 'unstorage';
 import fsDriver from 'unstorage/drivers/fs';
 import memoryDriver from 'unstorage/drivers/memory';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { InspectionEvent } from 'xstate';
 import schema from '../../basic.config.js';
 import { eventually, projectsOf, recordsOf, serverRecords, startClient } from '../helpers/clients.js';
 import { call, testServer } from '../helpers/server.js';
@@ -236,6 +237,47 @@ describe('editing-paused', () => {
     await a.service.whenSynced();
     await eventually(() => expect(b.store.getProject(p.id)?.name).toBe('draft'));
     expect((await serverRecords(server, 'alice'))[0]).toMatchObject({ name: 'draft' });
+  });
+
+  it('a record being edited is decided by one live merge actor, from the deferral to the decision, with no batch for it', async () => {
+    const server = await testServer();
+    type Created = { src?: unknown; id: string; getSnapshot(): { context?: { input?: { id?: string } } } };
+    const refs: Created[] = [];
+    const inspect = (e: InspectionEvent) => {
+      if (e.type === '@xstate.actor') refs.push(e.actorRef as unknown as Created);
+    };
+    // Read once they have started (a stopped actor keeps its last snapshot).
+    const created = (from: number) =>
+      refs.slice(from).filter((r) => typeof r.src === 'string').map((r) => ({ src: r.src, id: r.id, record: r.getSnapshot().context?.input?.id }));
+    const a = await startClient(server, 'alice', { inspect });
+    const b = await startClient(server, 'alice');
+    const p = await a.store.addProject({ name: 'draft' });
+    await a.service.whenSynced();
+    await eventually(() => expect(b.store.getProject(p.id)?.name).toBe('draft'));
+
+    a.service.beginEditing('projects', p.id);
+    const from = refs.length;
+    type HeldSnapshot = { value: string; context: { input: { remote: { name: string } } } };
+    const heldActor = () => a.service.actor.getSnapshot().children[`held:projects/${p.id}`] as { getSnapshot(): HeldSnapshot } | undefined;
+    await b.store.renameProject(p.id, 'first from B');
+    await b.service.whenSynced();
+    await eventually(() => expect(heldActor()?.getSnapshot().value).toBe('held'));
+    const first = heldActor();
+    await b.store.renameProject(p.id, 'second from B');
+    await b.service.whenSynced();
+    await eventually(() => expect(heldActor()?.getSnapshot().context.input.remote.name).toBe('second from B'));
+    expect(heldActor()).toBe(first); // the same actor took the second version
+    expect(a.store.getProject(p.id)?.name).toBe('draft');
+
+    a.service.endEditing('projects', p.id);
+    await eventually(() => expect(a.store.getProject(p.id)?.name).toBe('second from B'));
+    await eventually(() => expect(heldActor()).toBeUndefined());
+    const since = created(from);
+    // One merge actor for the record from the moment it deferred, and no batch at all.
+    expect(since.filter((c) => c.src === 'recordMerge')).toEqual([{ src: 'recordMerge', id: `held:projects/${p.id}`, record: p.id }]);
+    expect(since.filter((c) => c.src === 'mergeBatch')).toEqual([]);
+    expect(a.service.status().lostWrites).toHaveLength(1); // the user's 'draft' was replaced: said so
+    expect(recordsOf(a)).toEqual(await serverRecords(server, 'alice'));
   });
 
   it('a local edit made while editing wins over an older remote change held meanwhile', async () => {
