@@ -22,6 +22,12 @@ import { createMetrics } from './metrics.js';
 import { startCheckpointer } from './checkpointer.js';
 import { BadRequest } from '../src/protocol/validate.js';
 
+export type { AuthUser, PasswordCost } from './auth.js';
+export type { CompactionResult } from './store.js';
+export type { RateLimit } from './rateLimit.js';
+export type { ServerLogger } from './logger.js';
+export type { SocketLimits } from './socket.js';
+
 export interface ServerOptions {
   /** 0 picks a free port. Default 0. */
   port?: number;

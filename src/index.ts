@@ -6,7 +6,7 @@
  */
 export * from './protocol/index.js';
 export { createSyncService, type SyncService, type SyncServiceOptions } from './sync/syncService.js';
-export { createCollection, type Collection, type RecordOf, type TableOf, type ValuesOf } from './sync/collection.js';
+export { createCollection, type Collection, type CollectionHost, type Fields, type RecordOf, type RequiredKeys, type TableOf, type ValueOf, type ValuesOf, type VersionField } from './sync/collection.js';
 export type { SyncStatus, SyncState } from './sync/status.js';
 export { statusOf } from './sync/status.js';
 export type { TabsOptions } from './sync/tabs.js';
@@ -34,3 +34,14 @@ export {
   type TransportHandlers,
   type ConnectOptions,
 } from './remote/transport.js';
+// Types the public API refers to (the machines' contract, the merge actors, options).
+export type * from './machines/syncContract.js';
+export type { SyncContext } from './machines/syncMachine.js';
+export type { RecordMergeContext, RecordMergeEvent, RecordMergeInput, MergeDecidedEvent } from './machines/recordMerge.js';
+export type { DecidedRecord } from './machines/mergeBatch.js';
+export type { MergeDecisionKind } from './merge/lastModifiedWins.js';
+export type { IgnoredLink } from './merge/tree.js';
+export type { HybridClockOptions } from './merge/hlc.js';
+export type { RestClient } from './remote/restClient.js';
+export type { WebSocketLike } from './remote/syncSocket.js';
+export type { ChannelLike, LockManagerLike } from './tabs/ownerElection.js';

@@ -24,7 +24,7 @@ function age(ms: number): string {
   return `${Math.floor(s / 3600)} h`;
 }
 
-interface Presentation {
+export interface Presentation {
   tone: 'ok' | 'busy' | 'wait' | 'offline' | 'error';
   label: string;
   detail?: string;

@@ -9,10 +9,10 @@ import { toTombstone } from '../merge/lastModifiedWins.js';
 import type { BasicSchema, FieldSchema } from '../protocol/schema.js';
 import type { LocalChange } from '../local/localStore.js';
 
-type ValueOf<F> = F extends { type: 'string' } ? string : F extends { type: 'number' } ? number : F extends { type: 'boolean' } ? boolean : F extends { type: 'json' } ? Record<string, unknown> : never;
-type Fields<S extends BasicSchema, T extends TableOf<S>> = S['tables'][T]['fields'];
-type RequiredKeys<F> = { [K in keyof F]: F[K] extends { required: true } ? K : never }[keyof F];
-type VersionField = 'lastModified' | 'modifiedBy' | 'deleted' | 'generation';
+export type ValueOf<F> = F extends { type: 'string' } ? string : F extends { type: 'number' } ? number : F extends { type: 'boolean' } ? boolean : F extends { type: 'json' } ? Record<string, unknown> : never;
+export type Fields<S extends BasicSchema, T extends TableOf<S>> = S['tables'][T]['fields'];
+export type RequiredKeys<F> = { [K in keyof F]: F[K] extends { required: true } ? K : never }[keyof F];
+export type VersionField = 'lastModified' | 'modifiedBy' | 'deleted' | 'generation';
 
 /** The tables of a schema. */
 export type TableOf<S extends BasicSchema> = keyof S['tables'] & string;
