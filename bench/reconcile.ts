@@ -1,12 +1,12 @@
 /**
- * Reconcile: deciding N records with the per-record merge actors (bounded batches of
- * `recordMerge` actors under an invoked-style `mergeBatch` actor, as the sync machine
- * does) against a plain loop calling the same `decideMerge`, in one process.
+ * Reconcile: deciding N records with the per-record decision actors (a `mergeBatch` actor
+ * per batch of `MERGE_BATCH_SIZE`, one child actor per record that differs, as the sync
+ * machine does) against a plain loop calling the same `decideMerge`, in one process.
  */
-import { createActor } from 'xstate';
-import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from '../src/machines/mergeBatch.js';
+import { createActor, toPromise } from 'xstate';
+import { mergeBatch, type TableMergeInput as RecordMergeInput } from '../src/merge/decisionActors.js';
 import { decideMerge } from '../src/merge/lastModifiedWins.js';
-import type { RecordMergeInput } from '../src/machines/recordMerge.js';
+import { MERGE_BATCH_SIZE } from '../src/machines/syncMachine.js';
 import { ruleOf, type SyncRecord } from '../src/merge/record.js';
 import { mergeRules } from '../basic.config.js';
 
@@ -47,15 +47,17 @@ export function decideWithLoop(inputs: RecordMergeInput[]): number {
   return changed;
 }
 
+/** The first sync of a new device: the same records with no local copies. */
+export function firstSyncInputs(n: number): RecordMergeInput[] {
+  return reconcileInputs(n).map(({ local: _none, ...input }) => input);
+}
+
 /** As the sync machine decides: a `mergeBatch` actor per bounded batch. `afterBatch` samples memory. */
-export function decideWithActors(inputs: RecordMergeInput[], afterBatch?: () => void): number {
+export async function decideWithActors(inputs: RecordMergeInput[], afterBatch?: () => void): Promise<number> {
   let changed = 0;
   for (let i = 0; i < inputs.length; i += MERGE_BATCH_SIZE) {
-    const batch = createActor(mergeBatchMachine, { input: { records: inputs.slice(i, i + MERGE_BATCH_SIZE) } });
-    batch.start();
-    const decided = batch.getSnapshot().output as DecidedRecord[];
+    const decided = await toPromise(createActor(mergeBatch, { input: { records: inputs.slice(i, i + MERGE_BATCH_SIZE) } }).start());
     afterBatch?.();
-    batch.stop();
     for (const d of decided) if (d.decision.kind !== 'equal') changed++;
   }
   return changed;

@@ -8,7 +8,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyStateMachine } from 'xstate';
 import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
-import { mergeBatchMachine } from '../src/machines/mergeBatch.js';
 import { recordMergeMachine } from '../src/machines/recordMerge.js';
 import { syncMachine } from '../src/machines/syncMachine.js';
 
@@ -25,13 +24,7 @@ const MACHINES: Array<{ name: string; file: string; machine: AnyStateMachine; su
     name: 'recordMerge',
     file: 'src/machines/recordMerge.ts',
     machine: recordMergeMachine,
-    summary: "One record's merge decision (last modified wins), or its remote version held while the user edits it.",
-  },
-  {
-    name: 'mergeBatch',
-    file: 'src/machines/mergeBatch.ts',
-    machine: mergeBatchMachine,
-    summary: 'A bounded batch of recordMerge actors, spawned together and stopped together.',
+    summary: "A record being edited: its remote versions held while the user edits it, then its merge decision (last modified wins). Records nobody edits are decided by cheap done-on-start actors (`src/merge/decisionActors.ts`).",
   },
 ];
 

@@ -12,7 +12,7 @@ export { statusOf } from './sync/status.js';
 export type { TabsOptions } from './sync/tabs.js';
 export { syncMachine } from './machines/syncMachine.js';
 export { recordMergeMachine } from './machines/recordMerge.js';
-export { mergeBatchMachine } from './machines/mergeBatch.js';
+export { mergeBatch, recordDecision, decideBatch, type RecordDecisionSnapshot, type TableMergeInput } from './merge/decisionActors.js';
 export { HybridClock } from './merge/hlc.js';
 export { mergeRecords, decideMerge, compareVersions, toTombstone, isSameVersion, type MergeDecision, type MergeInput } from './merge/lastModifiedWins.js';
 export { refKey, ruleOf, generationOf, type MergeRule, type MergeRules, type RecordRef, type SyncRecord, type Versioned, type VersionedMap } from './merge/record.js';
@@ -38,7 +38,7 @@ export {
 export type * from './machines/syncContract.js';
 export type { SyncContext } from './machines/syncMachine.js';
 export type { RecordMergeContext, RecordMergeEvent, RecordMergeInput, MergeDecidedEvent } from './machines/recordMerge.js';
-export type { DecidedRecord } from './machines/mergeBatch.js';
+export type { DecidedRecord } from './merge/decisionActors.js';
 export type { MergeDecisionKind } from './merge/lastModifiedWins.js';
 export type { IgnoredLink } from './merge/tree.js';
 export type { HybridClockOptions } from './merge/hlc.js';

@@ -1,7 +1,8 @@
 /**
- * unstorage's localStorage driver with a batch read. Without `getItems` unstorage reads
- * each key through its own promise; loading 10k records that way is most of a cold
- * start. localStorage is synchronous, so one loop reads them all.
+ * unstorage's localStorage driver with batch reads and writes. Without `getItems` and
+ * `setItems` unstorage goes through a promise per key; loading 10k records that way is
+ * most of a cold start, and applying a catch-up page most of a first sync. localStorage
+ * is synchronous, so one loop reads or writes them all.
  */
 import { defineDriver } from 'unstorage';
 import localStorageDriver, { type LocalStorageOptions } from 'unstorage/drivers/localstorage';
@@ -12,5 +13,8 @@ export const batchedLocalStorageDriver = defineDriver((options: LocalStorageOpti
     ...driver,
     name: 'localstorage-batched',
     getItems: (items: Array<{ key: string }>) => items.map(({ key }) => ({ key, value: driver.getItem(key, {}) as string | null })),
+    setItems: (items: Array<{ key: string; value: string }>) => {
+      for (const { key, value } of items) driver.setItem!(key, value, {});
+    },
   };
 });

@@ -71,6 +71,8 @@ export class LocalStore {
   private readonly tables = new Map<string, Map<string, SyncRecord>>();
   private readonly outbox = new Map<string, OutboxEntry>();
   private readonly lostWrites = new Map<string, LostWrite>();
+  /** Records with a remote version held in storage while edited (`refKey`). */
+  private readonly heldRefs = new Set<string>();
   private meta: SyncMeta;
   private readonly listeners = new Set<(change: LocalChange) => void>();
 
@@ -178,13 +180,18 @@ export class LocalStore {
     } catch (error) {
       throw new LocalStorageError(`holding ${table}/${remote.id}`, error);
     }
+    this.heldRefs.add(refKey(ref));
   }
 
   /** Forgets a held version once `merged` (a version that includes it) was applied. */
   async releaseHeld(table: string, merged: SyncRecord): Promise<void> {
     const ref = { table, id: merged.id };
+    // Most applied records were never held: no storage read for them.
+    if (!this.heldRefs.has(refKey(ref))) return;
     const held = await this.storage.getItem<SyncRecord>(keyOf('held', ref)).catch(() => null);
-    if (held && isRecord(held) && deepEqual(mergeRecords(held, merged, this.ruleOf(table)), merged)) await this.removeKey(keyOf('held', ref), 'releasing a held record');
+    if (held && isRecord(held) && !deepEqual(mergeRecords(held, merged, this.ruleOf(table)), merged)) return;
+    await this.removeKey(keyOf('held', ref), 'releasing a held record');
+    this.heldRefs.delete(refKey(ref));
   }
 
   private async removeKey(key: string, action: string): Promise<void> {
@@ -295,18 +302,24 @@ export class LocalStore {
    */
   async applyRemote(table: string, incoming: SyncRecord[]): Promise<SyncRecord[]> {
     const held: SyncRecord[] = [];
-    const changed: RecordRef[] = [];
+    const changed: Array<{ ref: RecordRef; record: SyncRecord }> = [];
     for (const remote of incoming) {
       const ref = { table, id: remote.id };
       const current = this.get(ref);
       const next = current ? mergeRecords(current, remote, this.ruleOf(table)) : remote;
-      if (!current || !deepEqual(next, current)) {
-        await this.putRecord(ref, next);
-        changed.push(ref);
-      }
+      if (!current || !deepEqual(next, current)) changed.push({ ref, record: next });
       held.push(next);
     }
-    if (changed.length > 0) this.emit({ refs: changed, origin: 'remote' });
+    if (changed.length === 0) return held;
+    // One write pass for the whole batch (a catch-up page), not a storage call per record.
+    try {
+      await this.storage.setItems(changed.map(({ ref, record }) => ({ key: keyOf('record', ref), value: record })));
+    } catch (error) {
+      throw new LocalStorageError(`saving ${changed.length} records of ${table}`, error);
+    }
+    const records = this.tableMap(table);
+    for (const { ref, record } of changed) records.set(ref.id, record);
+    this.emit({ refs: changed.map(({ ref }) => ref), origin: 'remote' });
     return held;
   }
 

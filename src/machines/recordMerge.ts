@@ -7,16 +7,17 @@
  * it ("remote wins only if newer") and reports that decision to the sync machine
  * (`MERGE.DECIDED`), which applies it like any other.
  *
- * The sync machine decides records in bounded batches (`mergeBatch`, whose children stop
- * with the batch) and spawns a record being edited as a live actor of its own, which
- * lives from the moment it defers until its decision is made.
+ * The sync machine decides records nobody edits in batches of cheap decision actors
+ * (`src/merge/decisionActors.ts`) and spawns this statechart only for a record being
+ * edited: it lives from the moment it defers until its decision is made.
  */
 import { assertEvent, assign, sendParent, setup } from 'xstate';
-import { decideMerge, mergeRecords, type MergeDecision, type MergeInput } from '../merge/lastModifiedWins.js';
+import { decideMerge, mergeRecords, type MergeDecision } from '../merge/lastModifiedWins.js';
+import type { TableMergeInput } from '../merge/decisionActors.js';
 import type { SyncRecord } from '../merge/record.js';
 
 /** A record's merge input, with the table it belongs to. */
-export type RecordMergeInput = MergeInput & { table: string };
+export type RecordMergeInput = TableMergeInput;
 
 export interface RecordMergeContext {
   input: RecordMergeInput;

@@ -5,11 +5,10 @@
  */
 import type { LostWrite } from '../merge/lostWrite.js';
 import type { RecordRef, SyncRecord } from '../merge/record.js';
-import type { DecidedRecord } from './mergeBatch.js';
-import type { MergeDecidedEvent, RecordMergeInput } from './recordMerge.js';
+import type { DecidedRecord, TableMergeInput } from '../merge/decisionActors.js';
+import type { MergeDecidedEvent } from './recordMerge.js';
 
-/** A record's merge input, with the table it belongs to. */
-export type TableMergeInput = RecordMergeInput;
+export type { DecidedRecord, TableMergeInput };
 
 export interface Quarantined {
   table: string;

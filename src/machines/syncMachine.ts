@@ -21,7 +21,7 @@ import { assertEvent, assign, enqueueActions, fromCallback, fromPromise, raise, 
 import type { LostWrite } from '../merge/lostWrite.js';
 import type { SyncRecord } from '../merge/record.js';
 import { deletedOnServer, refKey } from '../merge/record.js';
-import { MERGE_BATCH_SIZE, mergeBatchMachine, type DecidedRecord } from './mergeBatch.js';
+import { mergeBatch, type DecidedRecord } from '../merge/decisionActors.js';
 import { recordMergeMachine } from './recordMerge.js';
 import type {
   ApplyInput,
@@ -39,6 +39,12 @@ import type {
   SyncMachineInput,
   TableMergeInput,
 } from './syncContract.js';
+
+/**
+ * Records per decided batch: each batch is one step (decide, then apply with one storage
+ * write pass), so a big catch-up page does not hold the thread for long.
+ */
+export const MERGE_BATCH_SIZE = 1000;
 
 export interface SyncContext extends SyncMachineInput {
   /** Local records are in memory: the UI can read them. */
@@ -139,7 +145,7 @@ export const syncMachine = setup({
   },
   actors: {
     recordMerge: recordMergeMachine,
-    mergeBatch: mergeBatchMachine,
+    mergeBatch,
     loadLocal: fromPromise<LoadOutput>(notProvided('loadLocal')),
     authenticate: fromPromise<void>(notProvided('authenticate')),
     // The connection to BasicDB (any transport): it sends remote changes and connection
@@ -523,7 +529,7 @@ export const syncMachine = setup({
           },
         },
         deciding: {
-          description: 'One bounded batch of records, each decided by its own recordMerge actor (spawned by an invoked mergeBatch actor and stopped with it).',
+          description: 'One bounded batch of records, each decided by its own child actor of the invoked mergeBatch actor (done as soon as it starts, its output the decision).',
           invoke: {
             src: 'mergeBatch',
             input: ({ context }) => ({

@@ -8,7 +8,7 @@ import { fromPromise } from 'xstate';
 import type { RecordRef } from '../local/localStore.js';
 import { mergeRecords } from '../merge/lastModifiedWins.js';
 import type { LostWrite } from '../merge/lostWrite.js';
-import { refKey, stampsOf } from '../merge/record.js';
+import { refKey, stampsOf, type SyncRecord } from '../merge/record.js';
 import type { ApplyInput, ApplyOutput, InboundFrame, PreparedFrame, Quarantined, TableMergeInput } from '../machines/syncContract.js';
 import { isQuarantined, readRemoteChange } from '../remote/remoteRecords.js';
 import type { SyncDeps } from './actors.js';
@@ -46,21 +46,35 @@ export function createInboundPath(deps: SyncDeps, pendingCount: () => number) {
     const toPush: RecordRef[] = [];
     // Held in memory by live merge actors, and in storage in case the page goes away.
     for (const { table, record } of input.held ?? []) await local.hold(table, record);
+    // Winning remote versions, written in one pass per table; what they replace of the
+    // user's work (unacknowledged, or written while editing) is the user's to lose.
+    const incoming = new Map<string, SyncRecord[]>();
+    const theirsToLose = new Map<string, SyncRecord>();
+    const released: Array<{ table: string; record: SyncRecord }> = [];
     for (const { input: merge, decision } of input.decisions) {
       const table = (merge as TableMergeInput).table;
       const ref = { table, id: merge.id };
       if (decision.kind === 'defer') continue; // batches decide records nobody is editing
       if ((decision.kind === 'take-remote' || decision.kind === 'merged') && decision.record) {
-        // What the user wrote and the server has not acknowledged (or wrote while editing) is theirs to lose.
         const mine = local.get(ref);
-        const theirsToLose = mine && (input.afterEditing || local.isPending(ref));
-        const [result] = await local.applyRemote(table, [decision.record]);
-        const lost = theirsToLose ? await local.noteLostWrite(ref, mine, result!) : null;
-        if (lost) lostWrites.push(lost);
+        if (mine && (input.afterEditing || local.isPending(ref))) theirsToLose.set(refKey(ref), mine);
+        const list = incoming.get(table) ?? [];
+        list.push(decision.record);
+        incoming.set(table, list);
       }
-      if (merge.remote) await local.releaseHeld(table, merge.remote);
+      if (merge.remote) released.push({ table, record: merge.remote });
       if (decision.kind === 'keep-local' || decision.kind === 'merged') toPush.push(ref);
     }
+    for (const [table, records] of incoming) {
+      const results = await local.applyRemote(table, records);
+      for (const result of results) {
+        const ref = { table, id: result.id };
+        const mine = theirsToLose.get(refKey(ref));
+        const lost = mine ? await local.noteLostWrite(ref, mine, result) : null;
+        if (lost) lostWrites.push(lost);
+      }
+    }
+    for (const { table, record } of released) await local.releaseHeld(table, record);
     const deletedRemotely: RecordRef[] = [];
     if (input.snapshotKeys) {
       // The server's whole state lacks these: it lost them (reset), never had them (not yet

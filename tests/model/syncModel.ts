@@ -6,7 +6,7 @@
  * without anyone writing a new test.
  */
 import type { AnyStateNode, EventObject, SnapshotFrom } from 'xstate';
-import { MERGE_BATCH_SIZE } from '../../src/machines/mergeBatch.js';
+import { MERGE_BATCH_SIZE } from '../../src/machines/syncMachine.js';
 import { WHOLE_RECORD } from '../../src/merge/record.js';
 import type { InboundFrame, PushOutput, RenewOutput, SyncMachineInput } from '../../src/machines/syncContract.js';
 import type { SyncMachine } from '../../src/machines/syncMachine.js';

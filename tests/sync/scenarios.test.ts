@@ -276,6 +276,7 @@ describe('editing-paused', () => {
     // One merge actor for the record from the moment it deferred, and no batch at all.
     expect(since.filter((c) => c.src === 'recordMerge')).toEqual([{ src: 'recordMerge', id: `held:projects/${p.id}`, record: p.id }]);
     expect(since.filter((c) => c.src === 'mergeBatch')).toEqual([]);
+    expect(refs.slice(from).filter((r) => r.id.startsWith('decision:'))).toEqual([]);
     expect(a.service.status().lostWrites).toHaveLength(1); // the user's 'draft' was replaced: said so
     expect(recordsOf(a)).toEqual(await serverRecords(server, 'alice'));
   });
