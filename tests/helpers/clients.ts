@@ -1,11 +1,11 @@
 /** Test helpers: sync services with their own storage, against a real server. */
-import { createStorage, type Storage } from 'unstorage';
-import memoryDriver from 'unstorage/drivers/memory';
+import type { Storage } from 'unstorage';
 import WebSocket from 'ws';
 import { afterEach, expect } from 'vitest';
 import schema, { mergeRules } from '../../basic.config.js';
 import type { RunningServer } from '../../server/index.js';
 import { testServer } from './server.js';
+import { defaultStorage } from './storages.js';
 import { createProjectStore } from '../../src/app/stores.js';
 import { localServerTokenSource, signInWithoutBrowser } from '../../src/remote/localAuth.js';
 import type { WebSocketConstructor } from '../../src/remote/syncSocket.js';
@@ -34,7 +34,7 @@ export async function startClient(
   options: Partial<SyncServiceOptions> & { storage?: Storage; startMayFail?: boolean } = {},
 ): Promise<TestClient> {
   const { startMayFail, ...serviceOptions } = options;
-  const storage = options.storage ?? createStorage({ driver: memoryDriver() });
+  const storage = options.storage ?? defaultStorage();
   const logs: string[] = [];
   const credentials = { user, password: testPassword(user), signUp: true };
   // The account exists with its password before the client signs in (in-process

@@ -1,13 +1,12 @@
-import { createStorage } from 'unstorage';
-import memoryDriver from 'unstorage/drivers/memory';
 import { describe, expect, it } from 'vitest';
 import { LocalStore } from '../../src/local/localStore.js';
+import { STORAGES } from '../helpers/storages.js';
 
 const rec = (id: string, lastModified: number, name: string) => ({ id, lastModified, modifiedBy: 'c1', name });
 
-describe('LocalStore', () => {
+describe.each(Object.entries(STORAGES))('LocalStore on %s', (_kind, makeStorage) => {
   it('repairs a crash between the outbox write and the record write on load', async () => {
-    const storage = createStorage({ driver: memoryDriver() });
+    const storage = makeStorage();
     await storage.setItem('sync:record:projects:p1', rec('p1', 1, 'old'));
     // The outbox entry of a newer write made it to storage; the record write did not.
     await storage.setItem('sync:outbox:projects:p1', { table: 'projects', id: 'p1', record: rec('p1', 2, 'new'), queuedAt: 5 });
@@ -23,7 +22,7 @@ describe('LocalStore', () => {
   });
 
   it('keeps the client id across loads and clears only acknowledged versions', async () => {
-    const storage = createStorage({ driver: memoryDriver() });
+    const storage = makeStorage();
     const store = new LocalStore(storage);
     await store.load(() => 'first');
     await store.writeLocal('projects', rec('p1', 1, 'a'));
@@ -41,7 +40,7 @@ describe('LocalStore', () => {
   });
 
   it('joins remote versions instead of overwriting a newer local one', async () => {
-    const store = new LocalStore(createStorage({ driver: memoryDriver() }));
+    const store = new LocalStore(makeStorage());
     await store.load(() => 'c');
     await store.writeLocal('projects', rec('p1', 5, 'local'));
     expect(await store.applyRemote('projects', [rec('p1', 3, 'older remote')])).toEqual([rec('p1', 5, 'local')]);
@@ -49,9 +48,9 @@ describe('LocalStore', () => {
   });
 });
 
-describe('held remote versions', () => {
+describe.each(Object.entries(STORAGES))('held remote versions on %s', (_kind, makeStorage) => {
   it('survive a reload and are merged on load; a newer local version is queued to push', async () => {
-    const storage = createStorage({ driver: memoryDriver() });
+    const storage = makeStorage();
     const store = new LocalStore(storage);
     await store.load(() => 'c');
     await store.writeLocal('projects', rec('p1', 5, 'local'));
@@ -69,7 +68,7 @@ describe('held remote versions', () => {
   });
 
   it('releases a held version once a version including it is applied', async () => {
-    const storage = createStorage({ driver: memoryDriver() });
+    const storage = makeStorage();
     const store = new LocalStore(storage);
     await store.load(() => 'c');
     await store.hold('projects', rec('p1', 4, 'held'));
