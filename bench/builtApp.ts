@@ -24,7 +24,7 @@ export async function withBuiltApp<T>(measure: (app: BuiltApp) => Promise<T>): P
   const outDir = mkdtempSync(join(tmpdir(), 'basic-sync-build-'));
   process.env.VITE_BASIC_SERVER_URL = server.url;
   try {
-    await build({ logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    await build({ logLevel: 'error', build: { outDir, emptyOutDir: true, ...(process.env.BENCH_NO_MINIFY ? { minify: false } : {}) } });
     const site = await preview({ logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
     const appUrl = site.resolvedUrls!.local[0]!;
     server.allowOrigin(appUrl);

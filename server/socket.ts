@@ -31,7 +31,7 @@ const PAUSE_AT = 64;
 const RESUME_AT = 16;
 
 /** Changes per outgoing `changes` frame at most; more go out as `partial: true` pages. */
-const PAGE_SIZE = 500;
+const PAGE_SIZE = 2000;
 /** Partial client batches are buffered until the final one; this bounds the buffer. */
 const MAX_BUFFERED_CHANGES = 50_000;
 /** A WebSocket close reason is at most 123 bytes of UTF-8 (RFC 6455); ws throws past that. */

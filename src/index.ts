@@ -20,6 +20,7 @@ export { computeTree, subtreeOf, canMoveUnder, cycleBrokenAt, type Tree, type Tr
 export { lostParts, keptVersion, differingParts, type LostWrite } from './merge/lostWrite.js';
 export { LocalStorageError, type LocalChange } from './local/localStore.js';
 export { batchedLocalStorageDriver } from './local/localStorageDriver.js';
+export { batchedIndexedDbDriver, type BatchedIndexedDbOptions } from './local/indexedDbDriver.js';
 export type { GetToken } from './remote/tokenManager.js';
 export type { WebSocketConstructor } from './remote/syncSocket.js';
 export { socketTransport } from './remote/socketTransport.js';

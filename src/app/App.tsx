@@ -11,6 +11,7 @@ import type { Inspection } from './inspection.js';
 import { InspectorPanel } from './InspectorPanel.js';
 import { LostWriteNotices } from './LostWriteNotices.js';
 import { ProjectSidebar } from './ProjectSidebar.js';
+import { StorageNotice } from './StorageNotice.js';
 import { ProjectWorkspace } from './ProjectWorkspace.js';
 import { SignOutDialog } from './SignOutDialog.js';
 import { PROJECTS } from './stores.js';
@@ -21,6 +22,8 @@ export interface AppProps {
   sync: AppSync;
   userName: string;
   onSignOut(options: { removeLocalData: boolean }): void;
+  /** Moves the user's projects from localStorage to IndexedDB (then the page reloads). */
+  onMoveStorage(): void;
   inspection?: Inspection;
 }
 
@@ -31,7 +34,7 @@ const TOAST_MS = 10_000;
 const inTextField = (target: EventTarget | null) =>
   target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
-export function App({ sync, userName, onSignOut, inspection }: AppProps) {
+export function App({ sync, userName, onSignOut, onMoveStorage, inspection }: AppProps) {
   const { service, store, undo } = sync;
   const status = useSyncStatus(service);
   const tree = useStoreValue(store, (s) => s.projectTree());
@@ -87,6 +90,7 @@ export function App({ sync, userName, onSignOut, inspection }: AppProps) {
           </button>
         </p>
       ) : null}
+      {sync.storageKind === 'localStorage' ? <StorageNotice subscribe={store.subscribe} onMove={onMoveStorage} /> : null}
       <LostWriteNotices
         lostWrites={status.lostWrites}
         tree={tree}

@@ -1,12 +1,15 @@
 /**
  * One sync service per signed-in user, created outside React (StrictMode mounts
  * effects twice; a service lives as long as the page). Each user's data lives under
- * its own localStorage prefix, so switching users never mixes their projects.
+ * its own localStorage prefix (or IndexedDB database), so switching users never mixes
+ * their projects. localStorage by default: it loads fastest; IndexedDB once the user
+ * moves there (`moveToIndexedDb`), for workspaces past localStorage's few megabytes.
  */
+import { createStore as createIdbStore, setMany } from 'idb-keyval';
 import { createStorage } from 'unstorage';
 import type { InspectionEvent } from 'xstate';
 import schema, { mergeRules } from '../../basic.config.js';
-import { batchedLocalStorageDriver, createSyncService, type GetToken, type SyncService } from 'basic-sync';
+import { batchedIndexedDbDriver, batchedLocalStorageDriver, createSyncService, type GetToken, type SyncService } from 'basic-sync';
 import { createProjectStore, type ProjectStore } from './stores.js';
 import { createUndoHistory, type UndoHistory } from './undo.js';
 
@@ -15,6 +18,33 @@ export interface AppSync {
   store: ProjectStore;
   /** The store's operations, each undoable (Ctrl/Cmd+Z). */
   undo: UndoHistory;
+  /** Where this user's projects live in this browser. */
+  storageKind: StorageKind;
+}
+
+export type StorageKind = 'localStorage' | 'indexedDB';
+
+/** The localStorage key that says where a user's data lives (outside the data's own prefix). */
+export const storageKindKey = (userId: string) => `basic-sync-storage:${userId}`;
+const localPrefix = (userId: string) => `basic-sync:${userId}`;
+const databaseName = (userId: string) => `basic-sync:${userId}`;
+
+export function storageKindOf(userId: string): StorageKind {
+  return localStorage.getItem(storageKindKey(userId)) === 'indexedDB' ? 'indexedDB' : 'localStorage';
+}
+
+/**
+ * Moves a user's projects, outbox and sync state from localStorage to IndexedDB, as they
+ * are stored (one transaction), then says so (other tabs hear it and reload) and frees
+ * localStorage. The caller stops the service first and reloads after.
+ */
+export async function moveToIndexedDb(userId: string): Promise<void> {
+  const prefix = `${localPrefix(userId)}:`;
+  const keys = Object.keys(localStorage).filter((key) => key.startsWith(prefix));
+  const entries = keys.map((key) => [key.slice(prefix.length), localStorage.getItem(key)!] as [string, string]);
+  await setMany(entries, createIdbStore(databaseName(userId), 'records'));
+  localStorage.setItem(storageKindKey(userId), 'indexedDB');
+  for (const key of keys) localStorage.removeItem(key);
 }
 
 const byUser = new Map<string, AppSync>();
@@ -29,7 +59,13 @@ export function appSyncFor(options: {
 }): AppSync {
   let sync = byUser.get(options.userId);
   if (!sync) {
-    const storage = createStorage({ driver: batchedLocalStorageDriver({ base: `basic-sync:${options.userId}`, window }) });
+    const storageKind = storageKindOf(options.userId);
+    const storage = createStorage({
+      driver:
+        storageKind === 'indexedDB'
+          ? batchedIndexedDbDriver({ dbName: databaseName(options.userId) })
+          : batchedLocalStorageDriver({ base: localPrefix(options.userId), window }),
+    });
     const service = createSyncService({
       storage,
       serverUrl: options.serverUrl,
@@ -43,7 +79,7 @@ export function appSyncFor(options: {
       inspect: options.inspect,
     });
     const store = createProjectStore(service);
-    sync = { service, store, undo: createUndoHistory(store) };
+    sync = { service, store, undo: createUndoHistory(store), storageKind };
     byUser.set(options.userId, sync);
   }
   return sync;

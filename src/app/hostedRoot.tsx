@@ -7,7 +7,7 @@ import { StrictMode, useEffect, useMemo } from 'react';
 import type { Root } from 'react-dom/client';
 import schema from '../../basic.config.js';
 import { App } from './App.js';
-import { appSyncFor } from './appSync.js';
+import { appSyncFor, moveToIndexedDb } from './appSync.js';
 import type { AppConfig } from './config.js';
 import type { Inspection } from './inspection.js';
 
@@ -40,6 +40,10 @@ function HostedGate({ config, inspection }: { config: AppConfig; inspection?: In
   return <App sync={sync} userName={basic.user?.name ?? basic.user?.email ?? 'you'} onSignOut={({ removeLocalData }) => {
         sync.service.stop();
         void (removeLocalData ? sync.service.removeLocalData() : Promise.resolve()).finally(() => basic.signout());
+      }} onMoveStorage={() => {
+        sync.service.stop();
+        const userId = basic.user?.id;
+        if (userId) void moveToIndexedDb(userId).finally(() => location.reload());
       }} inspection={inspection} />;
 }
 

@@ -2,7 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
-import { appSyncFor } from './appSync.js';
+import { appSyncFor, moveToIndexedDb, storageKindKey } from './appSync.js';
 import { appConfig } from './config.js';
 import { inspectionFromUrl } from './inspection.js';
 import { createLocalSignIn } from './localSignIn.js';
@@ -46,9 +46,14 @@ if (config.mode === 'hosted') {
     root.render(<SignInScreen onSignIn={() => auth.signIn()} message={message} />);
   } else {
     const sync = appSyncFor({ userId: session.user.id, serverUrl: config.serverUrl, socketUrl: config.socketUrl, projectId: config.projectId, getToken: auth.getToken, inspect: inspection?.inspect });
-    // Marks for the cold-start benchmark: when local data is readable, before any network.
+    // Marks for the benchmarks: when local data is readable (before any network), and when
+    // the first sync has everything the server held readable too.
     performance.mark('basic-sync:start');
     void sync.service.start().then(() => performance.mark('basic-sync:local-ready'));
+    void sync.service.whenSynced(24 * 60 * 60 * 1000).then(
+      () => performance.mark('basic-sync:synced'),
+      () => {},
+    );
     const signOut = async ({ removeLocalData }: { removeLocalData: boolean }) => {
       sync.service.stop();
       // The session goes first: the other tabs of this browser hear it and stop too.
@@ -56,13 +61,31 @@ if (config.mode === 'hosted') {
       if (removeLocalData) await sync.service.removeLocalData();
       location.reload();
     };
+    const moveStorage = async () => {
+      sync.service.stop();
+      try {
+        await moveToIndexedDb(session.user.id);
+      } finally {
+        location.reload();
+      }
+    };
+    // Another tab moved this user's projects: this one reloads onto the new storage.
+    window.addEventListener('storage', (e) => {
+      if (e.key === storageKindKey(session.user.id)) location.reload();
+    });
     auth.onSignedOutElsewhere(() => {
       sync.service.stop();
       location.reload();
     });
     root.render(
       <StrictMode>
-        <App sync={sync} userName={session.user.name} onSignOut={(options) => void signOut(options)} inspection={inspection} />
+        <App
+          sync={sync}
+          userName={session.user.name}
+          onSignOut={(options) => void signOut(options)}
+          onMoveStorage={() => void moveStorage()}
+          inspection={inspection}
+        />
       </StrictMode>,
     );
   }

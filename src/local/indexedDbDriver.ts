@@ -3,7 +3,9 @@
  * localStorage holds (about 5 MB). The plain driver opens a transaction per key; loading
  * 50k records that way takes seconds. `getItems` and `setItems` here use one transaction
  * for the whole batch (idb-keyval's `getMany` / `setMany`). One database per user: the
- * driver lists every key of its store, so it takes no `base`.
+ * driver lists every key of its store, so it takes no `base`. IndexedDB tells other tabs
+ * nothing, so writes are announced on a BroadcastChannel and `watch` hears other tabs'
+ * (what localStorage's `storage` event does), for `followOtherTabs`.
  */
 import { createStore, getMany, setMany } from 'idb-keyval';
 import { defineDriver } from 'unstorage';
@@ -16,10 +18,14 @@ export interface BatchedIndexedDbOptions {
   storeName?: string;
 }
 
+type Announcement = { event: 'update' | 'remove'; keys: string[] };
+
 export const batchedIndexedDbDriver = defineDriver((options: BatchedIndexedDbOptions) => {
   const storeName = options.storeName ?? 'records';
   const driver = indexedDbDriver({ dbName: options.dbName, storeName });
   const store = createStore(options.dbName, storeName);
+  const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`unstorage-idb:${options.dbName}:${storeName}`);
+  const announce = (message: Announcement) => channel?.postMessage(message);
   return {
     ...driver,
     name: 'indexeddb-batched',
@@ -28,8 +34,27 @@ export const batchedIndexedDbDriver = defineDriver((options: BatchedIndexedDbOpt
       const values = await getMany<string | undefined>(items.map(({ key }) => key), store);
       return items.map(({ key }, i) => ({ key, value: values[i] ?? null }));
     },
+    async setItem(key: string, value: string) {
+      await driver.setItem!(key, value, {});
+      announce({ event: 'update', keys: [key] });
+    },
     async setItems(items: Array<{ key: string; value: string }>) {
       await setMany(items.map(({ key, value }) => [key, value]), store);
+      announce({ event: 'update', keys: items.map(({ key }) => key) });
+    },
+    async removeItem(key: string) {
+      await driver.removeItem!(key, {});
+      announce({ event: 'remove', keys: [key] });
+    },
+    watch(callback: (event: 'update' | 'remove', key: string) => void) {
+      const listener = (e: MessageEvent<Announcement>) => {
+        for (const key of e.data.keys) callback(e.data.event, key);
+      };
+      channel?.addEventListener('message', listener);
+      return () => channel?.removeEventListener('message', listener);
+    },
+    dispose() {
+      channel?.close();
     },
   };
 });

@@ -49,8 +49,11 @@ export interface SyncMeta {
 
 export interface LocalChange {
   refs: RecordRef[];
-  /** `other-tab`: another tab of this browser profile changed the outbox (shared storage). */
-  origin: 'local' | 'remote' | 'other-tab';
+  /**
+   * `other-tab`: another tab of this browser profile changed the outbox (shared storage);
+   * `load`: the store was read from storage (whoever read it before saw it empty).
+   */
+  origin: 'local' | 'remote' | 'other-tab' | 'load';
 }
 
 /** A storage driver failed (quota, I/O); nothing was changed. */
@@ -137,6 +140,9 @@ export class LocalStore {
       await this.putRecord(ref, next);
       await this.removeKey(keyOf('held', ref), 'releasing a held record');
     }
+    // Readers that came before the load (a UI rendered while a slow storage was read) read again.
+    const loaded = [...this.tables].flatMap(([table, records]) => [...records.keys()].map((id) => ({ table, id })));
+    if (loaded.length > 0) this.emit({ refs: loaded, origin: 'load' });
   }
 
   /** Whether a record has a local change the server has not acknowledged. */

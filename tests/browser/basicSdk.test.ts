@@ -4,39 +4,15 @@
  * sync socket) with the browser's requests to api.basic.tech routed to the local server.
  * What it writes reaches the server, and what another client writes reaches it.
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import WebSocket from 'ws';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import schema from '../../basic.config.js';
 import { Harness } from './harness.js';
+import { routeBasicToLocalServer } from './routeBasic.js';
 
 const harness = new Harness();
 beforeAll(() => harness.start(), 90_000);
 afterAll(() => harness.stop());
-
-/** Sends the SDK's requests for https://api.basic.tech (REST and socket) to the local server. */
-async function routeBasicToLocalServer(context: BrowserContext): Promise<void> {
-  await context.route('https://api.basic.tech/**', async (route) => {
-    const url = new URL(route.request().url());
-    const response = await route.fetch({ url: `${harness.server.url}${url.pathname}${url.search}`, maxRedirects: 0 });
-    await route.fulfill({ response });
-  });
-  await context.routeWebSocket('wss://api.basic.tech/ws', (route) => {
-    const upstream = new WebSocket(harness.server.wsUrl);
-    const early: string[] = [];
-    const closeCode = (code: number) => (code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000);
-    upstream.on('open', () => early.splice(0).forEach((m) => upstream.send(m)));
-    upstream.on('message', (data) => route.send(data.toString()));
-    upstream.on('close', (code, reason) => route.close({ code: closeCode(code), reason: reason.toString() }));
-    upstream.on('error', () => route.close({ code: 1000 }));
-    route.onMessage((message) => {
-      const text = String(message);
-      if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
-      else early.push(text);
-    });
-    route.onClose(() => upstream.close());
-  });
-}
 
 type Basic = { isSignedIn: boolean; dbStatus: string; user: { id?: string; name?: string }; db: any; signin(): void };
 const basicOf = (page: Page, read: string) => page.evaluate(`(${read})(window.__basic)`);
@@ -51,7 +27,7 @@ describe("Basic's own client (@basictech/react 0.5.0)", () => {
   it('signs in through the sign-in page, syncs its writes up and another client\'s writes down', async () => {
     await harness.server.setPassword('sdk-user', 'sdk-user password');
     const context = await harness.profile();
-    await routeBasicToLocalServer(context);
+    await routeBasicToLocalServer(context, harness.server);
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
     await page.goto(`${harness.appUrl}tests/browser/fixtures/basic-sdk.html`);

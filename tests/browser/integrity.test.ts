@@ -14,20 +14,25 @@ const h = new Harness();
 beforeAll(() => h.start());
 afterAll(() => h.stop());
 
-/** The sidebar's tree as text, children in order: "B(A) C". */
+/** The sidebar's tree as text, children in order: "B(A) C" (rows in order, each with its depth). */
 function sidebarTree(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const level = (ul: Element | null): string =>
-      ul
-        ? [...ul.children]
-            .map((li) => {
-              const name = li.querySelector(':scope > button .tree-name')?.textContent ?? '?';
-              const inner = level(li.querySelector(':scope > ul'));
-              return inner ? `${name}(${inner})` : name;
-            })
-            .join(' ')
-        : '';
-    return level(document.querySelector('.sidebar > ul.tree'));
+    const rows = [...document.querySelectorAll('.sidebar ul.tree > li')].map((li) => ({
+      depth: Number(li.getAttribute('data-depth')),
+      name: li.querySelector('.tree-name')?.textContent ?? '?',
+    }));
+    let at = 0;
+    const level = (depth: number): string => {
+      const parts: string[] = [];
+      while (at < rows.length && rows[at]!.depth === depth) {
+        const name = rows[at]!.name;
+        at += 1;
+        const inner = at < rows.length && rows[at]!.depth > depth ? level(depth + 1) : '';
+        parts.push(inner ? `${name}(${inner})` : name);
+      }
+      return parts.join(' ');
+    };
+    return level(0);
   });
 }
 

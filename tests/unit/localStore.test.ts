@@ -21,6 +21,18 @@ describe.each(Object.entries(STORAGES))('LocalStore on %s', (_kind, makeStorage)
     expect(store.getMeta().clientId).toBe('client-1');
   });
 
+  it('tells who read it before it was loaded (a slow storage) that records are there now', async () => {
+    const storage = makeStorage();
+    await storage.setItem('sync:record:projects:p1', rec('p1', 1, 'stored'));
+    const store = new LocalStore(storage);
+    const heard: Array<{ origin: string; ids: string[] }> = [];
+    store.subscribe((change) => heard.push({ origin: change.origin, ids: change.refs.map((r) => r.id) }));
+    expect(store.list('projects')).toEqual([]); // read too early
+    await store.load(() => 'client-1');
+    expect(heard).toEqual([{ origin: 'load', ids: ['p1'] }]);
+    expect(store.list('projects')).toEqual([rec('p1', 1, 'stored')]);
+  });
+
   it('keeps the client id across loads and clears only acknowledged versions', async () => {
     const storage = makeStorage();
     const store = new LocalStore(storage);
