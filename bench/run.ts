@@ -239,24 +239,31 @@ async function coldStart(n: number) {
     const record = { id: `r${i}`, name: `record ${i}`, type: 'project', components: {}, lastModified: now + i, modifiedBy: 'bench' };
     await storage.setItem(`sync:record:projects:r${i}`, record);
   }
-  const t = performance.now();
-  const service = createSyncService({
-    storage,
-    serverUrl: 'http://127.0.0.1:9', // nothing listens: the network is not involved
-    schema,
-    merge: mergeRules,
-    getToken: async () => 'unused',
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
-    window: undefined,
-    log: () => {},
-  });
-  await service.start();
-  const count = createProjectStore(service).listProjects().length;
-  const ms = performance.now() - t;
-  service.stop();
+  // One start is noisy on 2 cores (75-145 ms seen): the median of 5 fresh services.
+  const runs: number[] = [];
+  let count = 0;
+  for (let run = 0; run < 5; run++) {
+    gc();
+    const t = performance.now();
+    const service = createSyncService({
+      storage,
+      serverUrl: 'http://127.0.0.1:9', // nothing listens: the network is not involved
+      schema,
+      merge: mergeRules,
+      getToken: async () => 'unused',
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      window: undefined,
+      log: () => {},
+    });
+    await service.start();
+    count = createProjectStore(service).listProjects().length;
+    runs.push(performance.now() - t);
+    service.stop();
+  }
+  const ms = median(runs);
   rows.push({
     benchmark: `cold start: ${n / 1000}k local records readable`,
-    measured: `${ms.toFixed(0)} ms (${count} records, memory driver)`,
+    measured: `${ms.toFixed(0)} ms (${count} records, memory driver; median of ${runs.length}, ${Math.min(...runs).toFixed(0)}-${Math.max(...runs).toFixed(0)} ms)`,
     target: '< 100 ms',
     ok: ms < 100 && count === n,
     detail: { records: n, ms, count },
