@@ -22,12 +22,19 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
   const { project, tree, actions } = props;
   const [draft, setDraft] = useState<string | null>(null);
   const [subName, setSubName] = useState('');
+  // The Parent dropdown lists every possible place only while it is in use: a workspace
+  // can have thousands, and a select that holds them all costs every render its layout.
+  const [choosingParent, setChoosingParent] = useState(false);
   if (!project) return <section className="workspace empty">Select or add a project.</section>;
 
   const run = (work: Promise<unknown>) => void work.catch((e: Error) => props.onError(e.message));
   // Only places that keep the tree a tree: not under itself or its own sub-projects.
-  const parents = tree.all.filter((p) => p.id !== project.id && tree.canMoveUnder(project.id, p.id));
   const shownParent = tree.parentOf(project.id);
+  const parents = choosingParent
+    ? tree.all.filter((p) => p.id !== project.id && tree.canMoveUnder(project.id, p.id))
+    : shownParent
+      ? [shownParent]
+      : [];
 
   return (
     <section className="workspace" aria-label={`Project ${project.name}`}>
@@ -56,6 +63,8 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
         <select
           className="project-parent"
           value={shownParent?.id ?? ''}
+          onFocus={() => setChoosingParent(true)}
+          onBlur={() => setChoosingParent(false)}
           onChange={(e) => run(actions.moveProject(project.id, e.target.value || undefined))}
         >
           <option value="">(top level)</option>

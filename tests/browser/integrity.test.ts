@@ -60,6 +60,8 @@ describe('concurrent moves in two browsers', () => {
     await select(b, 'B');
 
     // Both moves inside the debounce window: neither page has seen the other's.
+    // Focused first, as a click would: the dropdown lists the places while it is in use.
+    await Promise.all([a.locator('.project-parent').focus(), b.locator('.project-parent').focus()]);
     await Promise.all([a.locator('.project-parent').selectOption({ label: 'B' }), b.locator('.project-parent').selectOption({ label: 'A' })]);
     await waitForState(a, 'idle');
     await waitForState(b, 'idle');
