@@ -271,16 +271,25 @@ async function coldStart(n: number) {
   });
 }
 
-async function coldStartInBrowser(n: number) {
-  // Chromium shares the 2 cores with this process: let its heap from the runs above be
-  // collected first, or V8's background GC threads compete with the page being measured.
+/**
+ * Runs a measurement in Chromium, which shares the 2 cores with this process: this
+ * process's heap from the runs above is collected first, or V8's background GC threads
+ * compete with the page being measured. Null (and a line saying why) when it is skipped.
+ */
+async function inChromium<T extends object>(what: string, measure: () => Promise<T | { skipped: string }>): Promise<T | null> {
   gc();
   await sleep(500);
-  const result = await browserColdStart(n);
+  const result = await measure();
   if ('skipped' in result) {
-    console.log(`browser cold start skipped: ${result.skipped}`);
-    return;
+    console.log(`${what} skipped: ${result.skipped}`);
+    return null;
   }
+  return result as T;
+}
+
+async function coldStartInBrowser(n: number) {
+  const result = await inChromium('browser cold start', () => browserColdStart(n));
+  if (!result) return;
   const loadMs = median(result.samples.map((s) => s.loadMs));
   const fromNavigationMs = median(result.samples.map((s) => s.fromNavigationMs));
   rows.push({
@@ -294,13 +303,8 @@ async function coldStartInBrowser(n: number) {
 
 // First sync on a new device against Basic's own client, same browser, same server, same records.
 async function firstSyncAgainstSdk(n: number) {
-  gc();
-  await sleep(500);
-  const result = await firstSync(n);
-  if ('skipped' in result) {
-    console.log(`first sync skipped: ${result.skipped}`);
-    return;
-  }
+  const result = await inChromium('first sync', () => firstSync(n));
+  if (!result) return;
   const ours = median(result.oursMs);
   const sdk = median(result.sdkMs);
   const speedup = sdk / ours;
@@ -315,13 +319,8 @@ async function firstSyncAgainstSdk(n: number) {
 
 // A big workspace on IndexedDB: 50k records of about 300 bytes (15 MB), cold.
 async function coldStartOnIndexedDb(n: number) {
-  gc();
-  await sleep(500);
-  const result = await browserColdStart(n, { storage: 'indexedDB', padding: 170 });
-  if ('skipped' in result) {
-    console.log(`IndexedDB cold start skipped: ${result.skipped}`);
-    return;
-  }
+  const result = await inChromium('IndexedDB cold start', () => browserColdStart(n, { storage: 'indexedDB', padding: 170 }));
+  if (!result) return;
   const loadMs = median(result.samples.map((s) => s.loadMs));
   const fromNavigationMs = median(result.samples.map((s) => s.fromNavigationMs));
   rows.push({
@@ -335,13 +334,8 @@ async function coldStartOnIndexedDb(n: number) {
 
 // A workspace of 1,000 projects: each kind of interaction's p95 from input to next paint.
 async function uiInBigWorkspace(n: number) {
-  gc();
-  await sleep(500);
-  const result = await uiLatency(n);
-  if ('skipped' in result) {
-    console.log(`UI latency skipped: ${result.skipped}`);
-    return;
-  }
+  const result = await inChromium('UI latency', () => uiLatency(n));
+  if (!result) return;
   const p95s = Object.entries(result.kinds).map(([kind, k]) => [kind, p95Of(k), k] as const);
   const worst = Math.max(...p95s.map(([, p]) => p));
   rows.push({
@@ -355,12 +349,8 @@ async function uiInBigWorkspace(n: number) {
 
 // Failover among a profile's tabs: a closed owner within 1 s, a frozen one within 5 s.
 async function failover() {
-  gc();
-  const result = await tabFailover(9, 5);
-  if ('skipped' in result) {
-    console.log(`tab failover skipped: ${result.skipped}`);
-    return;
-  }
+  const result = await inChromium('tab failover', () => tabFailover(9, 5));
+  if (!result) return;
   const { closeMs, freezeMs } = result;
   const stats = (xs: number[]) => `median ${median(xs).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms`;
   rows.push({

@@ -12,12 +12,10 @@ export interface StorageNoticeProps {
   /** Calls back on every change of the user's projects. */
   subscribe(listener: () => void): () => void;
   onMove(): void;
-  /** For tests: how full storage is (default: measured). */
-  fullness?: () => number;
 }
 
-export function StorageNotice({ subscribe, onMove, fullness = localStorageFullness }: StorageNoticeProps) {
-  const [share, setShare] = useState(() => fullness());
+export function StorageNotice({ subscribe, onMove }: StorageNoticeProps) {
+  const [share, setShare] = useState(() => localStorageFullness());
   const [moving, setMoving] = useState(false);
 
   useEffect(() => {
@@ -25,7 +23,7 @@ export function StorageNotice({ subscribe, onMove, fullness = localStorageFullne
     const check = () => {
       timer ??= setTimeout(() => {
         timer = undefined;
-        setShare(fullness());
+        setShare(localStorageFullness());
       }, CHECK_EVERY_MS);
     };
     const unsubscribe = subscribe(check);
@@ -33,7 +31,7 @@ export function StorageNotice({ subscribe, onMove, fullness = localStorageFullne
       unsubscribe();
       clearTimeout(timer);
     };
-  }, [subscribe, fullness]);
+  }, [subscribe]);
 
   if (share < NEARLY_FULL) return null;
   return (

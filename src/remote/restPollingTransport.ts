@@ -15,15 +15,10 @@ import { RemoteRefusedError, type TransportFactory } from './transport.js';
 export interface RestPollingOptions {
   /** Time between polls. Default 3000 ms. */
   intervalMs?: number;
-  /** Timers (tests pass simulated ones). */
-  setTimeout?: (run: () => void, ms: number) => unknown;
-  clearTimeout?: (handle: unknown) => void;
 }
 
 export function restPollingTransport(options: RestPollingOptions = {}): TransportFactory {
   const intervalMs = options.intervalMs ?? 3000;
-  const schedule = options.setTimeout ?? ((run, ms) => setTimeout(run, ms));
-  const cancel = options.clearTimeout ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
 
   return ({ rest, schema }) => ({
     name: 'REST polling',
@@ -32,12 +27,12 @@ export function restPollingTransport(options: RestPollingOptions = {}): Transpor
       /** Each record as last passed on (JSON), by table and id: later polls pass on changes only. */
       const seen = new Map<string, string>();
       let closed = false;
-      let timer: unknown;
+      let timer: ReturnType<typeof setTimeout> | undefined;
 
       const close = (reason: string, tokenRefused: boolean) => {
         if (closed) return;
         closed = true;
-        cancel(timer);
+        clearTimeout(timer);
         handlers.closed(reason, tokenRefused);
       };
 
@@ -56,7 +51,7 @@ export function restPollingTransport(options: RestPollingOptions = {}): Transpor
         if (closed) return;
         if (first) handlers.opened(clientIdentity);
         if (first || changes.length > 0) handlers.changes({ changes, revision: null, partial: false, snapshot: first });
-        timer = schedule(() => run(false), intervalMs);
+        timer = setTimeout(() => run(false), intervalMs);
       };
 
       const run = (first: boolean) => {

@@ -2,25 +2,7 @@ import { createStorage } from 'unstorage';
 import localStorageDriver from 'unstorage/drivers/localstorage';
 import { describe, expect, it } from 'vitest';
 import { batchedLocalStorageDriver } from '../../src/local/localStorageDriver.js';
-
-/** The Web Storage API over a Map (what the drivers use of `localStorage`). */
-function fakeLocalStorage(): Storage {
-  const map = new Map<string, string>();
-  const api = {
-    get length() { return map.size; },
-    key: (i: number) => [...map.keys()][i] ?? null,
-    getItem: (k: string) => map.get(k) ?? null,
-    setItem: (k: string, v: string) => void map.set(k, String(v)),
-    removeItem: (k: string) => void map.delete(k),
-    clear: () => map.clear(),
-  };
-  // Drivers list keys with Object.keys(storage), as on the real localStorage.
-  return new Proxy(api, {
-    ownKeys: () => [...map.keys()],
-    getOwnPropertyDescriptor: (_t, k) => (typeof k === 'string' && map.has(k) ? { enumerable: true, configurable: true, value: map.get(k) } : undefined),
-    has: (_t, k) => typeof k === 'string' && map.has(k),
-  }) as unknown as Storage;
-}
+import { fakeLocalStorage } from '../helpers/storages.js';
 
 describe('batchedLocalStorageDriver', () => {
   it('reads a batch exactly as the plain localStorage driver reads key by key, under its base only', async () => {
