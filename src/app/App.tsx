@@ -3,7 +3,7 @@
  * top, and what another device replaced of the user's work (with a way to take it back).
  * Deletes ask nothing but can be undone (the toast, or Ctrl/Cmd+Z for recent changes).
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { SyncStatusIndicator, useStoreValue, useSyncStatus } from 'basic-sync/react';
 import type { AppSync } from './appSync.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
@@ -20,6 +20,7 @@ import type { UndoEntry } from './undo.js';
 
 export interface AppProps {
   sync: AppSync;
+  userId: string;
   userName: string;
   onSignOut(options: { removeLocalData: boolean }): void;
   /** Moves the user's projects from localStorage to IndexedDB (then the page reloads). */
@@ -34,7 +35,7 @@ const TOAST_MS = 10_000;
 const inTextField = (target: EventTarget | null) =>
   target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
-export function App({ sync, userName, onSignOut, onMoveStorage, inspection }: AppProps) {
+export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspection }: AppProps) {
   const { service, store, undo } = sync;
   const status = useSyncStatus(service);
   const tree = useStoreValue(store, (s) => s.projectTree());
@@ -42,8 +43,21 @@ export function App({ sync, userName, onSignOut, onMoveStorage, inspection }: Ap
   const [error, setError] = useState<string | null>(null);
   const [toast, setToast] = useState<{ text: string; entry?: UndoEntry } | null>(null);
   const [signingOut, setSigningOut] = useState(false);
+  // The project being renamed keeps its place in the tree until editing ends.
+  const [pinned, setPinned] = useState<{ id: string; name: string } | undefined>();
+  // At phone width the sidebar is a drawer.
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const nameInput = useRef<HTMLInputElement>(null);
   const selected = tree.all.find((p) => p.id === selectedId);
   const fail = (e: Error) => setError(e.message);
+  const select = useCallback((id: string) => {
+    setSelectedId(id);
+    setDrawerOpen(false);
+  }, []);
+  const deleted = (entry: UndoEntry) => {
+    setSelectedId(undefined);
+    setToast({ text: entry.label, entry });
+  };
 
   const undoLatest = useCallback(
     (entry?: UndoEntry) =>
@@ -73,10 +87,21 @@ export function App({ sync, userName, onSignOut, onMoveStorage, inspection }: Ap
   return (
     <div className="app">
       <header className="topbar">
+        <button
+          type="button"
+          className="drawer-toggle"
+          aria-expanded={drawerOpen}
+          aria-controls="project-sidebar"
+          onClick={() => setDrawerOpen((open) => !open)}
+        >
+          ☰ Projects
+        </button>
         <h1>basic-sync</h1>
         <SyncStatusIndicator status={status} oldestPendingAt={service.status().oldestPendingAt} onRetryNow={() => service.retryNow()} />
         <span className="user">
-          Signed in as <strong data-testid="user-name">{userName}</strong>{' '}
+          <span className="signed-in-as">
+            Signed in as <strong data-testid="user-name">{userName}</strong>
+          </span>{' '}
           <button type="button" onClick={() => setSigningOut(true)}>
             Sign out
           </button>
@@ -98,12 +123,19 @@ export function App({ sync, userName, onSignOut, onMoveStorage, inspection }: Ap
         onDismiss={(lost) => void service.dismissNotice(lost).catch(fail)}
       />
       <div className="layout">
+        {drawerOpen ? <div className="drawer-backdrop" aria-hidden="true" onClick={() => setDrawerOpen(false)} /> : null}
         <ErrorBoundary what="The project list">
           <ProjectSidebar
             tree={tree}
             selectedId={selectedId}
-            onSelect={setSelectedId}
+            open={drawerOpen}
+            collapsedKey={`basic-sync-collapsed:${userId}`}
+            pinned={pinned}
+            onSelect={select}
             onAdd={(name) => undo.addProject({ name }).then((p) => setSelectedId(p.id), fail)}
+            onRename={() => nameInput.current?.focus()}
+            onDelete={(id) => void undo.deleteProject(id).then(deleted, fail)}
+            onMove={(id, parentId) => void undo.moveProject(id, parentId).catch(fail)}
           />
         </ErrorBoundary>
         <ErrorBoundary what="This project" resetKey={selectedId}>
@@ -111,12 +143,16 @@ export function App({ sync, userName, onSignOut, onMoveStorage, inspection }: Ap
             project={selected}
             tree={tree}
             actions={undo}
-            onBeginEditing={(id) => service.beginEditing(PROJECTS, id)}
-            onEndEditing={(id) => service.endEditing(PROJECTS, id)}
-            onDeleted={(entry) => {
-              setSelectedId(undefined);
-              setToast({ text: entry.label, entry });
+            nameInputRef={nameInput}
+            onBeginEditing={(id) => {
+              setPinned({ id, name: tree.all.find((p) => p.id === id)?.name ?? '' });
+              service.beginEditing(PROJECTS, id);
             }}
+            onEndEditing={(id) => {
+              setPinned(undefined);
+              service.endEditing(PROJECTS, id);
+            }}
+            onDeleted={deleted}
             onError={setError}
           />
         </ErrorBoundary>

@@ -18,8 +18,11 @@ export function Emojis({ project, onChange }: EmojisProps) {
       <p className="emoji-list" data-testid="emoji-list">
         {emojis.length === 0 ? <span className="empty">None yet — pick some below.</span> : null}
         {emojis.map((emoji, i) => (
-          <button key={`${emoji}-${i}`} type="button" className="emoji" title="Remove" aria-label={`Remove ${emoji}`} onClick={() => onChange(emojis.filter((_, j) => j !== i))}>
+          <button key={`${emoji}-${i}`} type="button" className="emoji removable" title={`Remove ${emoji}`} aria-label={`Remove ${emoji}`} onClick={() => onChange(emojis.filter((_, j) => j !== i))}>
             {emoji}
+            <span className="emoji-x" aria-hidden="true">
+              ×
+            </span>
           </button>
         ))}
       </p>

@@ -3,9 +3,10 @@
  * place in the tree, its Emojis component, and deletion (undoable). Every change goes
  * through the undo history, so Ctrl/Cmd+Z can take it back.
  */
-import { useState } from 'react';
+import { useId, useState, type RefObject } from 'react';
 import { Emojis } from './Emojis.js';
-import type { Project, ProjectTree } from './stores.js';
+import { NameField, NameHint } from './NameField.js';
+import { MAX_NAME_LENGTH, nameProblem, type Project, type ProjectTree } from './stores.js';
 import type { UndoEntry, UndoHistory } from './undo.js';
 
 export interface ProjectWorkspaceProps {
@@ -16,12 +17,14 @@ export interface ProjectWorkspaceProps {
   onEndEditing(id: string): void;
   onDeleted(entry: UndoEntry): void;
   onError(message: string): void;
+  /** The name input, so the tree's Enter can start a rename. */
+  nameInputRef?: RefObject<HTMLInputElement | null>;
 }
 
 export function ProjectWorkspace(props: ProjectWorkspaceProps) {
   const { project, tree, actions } = props;
   const [draft, setDraft] = useState<string | null>(null);
-  const [subName, setSubName] = useState('');
+  const hintId = useId();
   // The Parent dropdown lists every possible place only while it is in use: a workspace
   // can have thousands, and a select that holds them all costs every render its layout.
   const [choosingParent, setChoosingParent] = useState(false);
@@ -30,6 +33,7 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
   const run = (work: Promise<unknown>) => void work.catch((e: Error) => props.onError(e.message));
   // Only places that keep the tree a tree: not under itself or its own sub-projects.
   const shownParent = tree.parentOf(project.id);
+  const problem = draft === null ? undefined : nameProblem(draft);
   const parents = choosingParent
     ? tree.all.filter((p) => p.id !== project.id && tree.canMoveUnder(project.id, p.id))
     : shownParent
@@ -41,7 +45,11 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
       <label className="field">
         Name
         <input
+          ref={props.nameInputRef}
           className="project-name"
+          maxLength={MAX_NAME_LENGTH}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={hintId}
           value={draft ?? project.name}
           onFocus={() => {
             setDraft(project.name);
@@ -49,7 +57,7 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
           }}
           onChange={(e) => {
             setDraft(e.target.value);
-            if (e.target.value.trim()) run(actions.renameProject(project.id, e.target.value));
+            if (!nameProblem(e.target.value)) run(actions.renameProject(project.id, e.target.value));
           }}
           onBlur={() => {
             setDraft(null);
@@ -57,6 +65,7 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
             props.onEndEditing(project.id);
           }}
         />
+        <NameHint id={hintId} value={draft ?? project.name} problem={problem} />
       </label>
       <label className="field">
         Parent
@@ -75,18 +84,13 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
           ))}
         </select>
       </label>
-      <form
+      <NameField
+        label="New sub-project name"
+        placeholder="New sub-project"
+        submitLabel="Add sub-project"
         className="add-subproject"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!subName.trim()) return;
-          run(actions.addProject({ name: subName, parentId: project.id }));
-          setSubName('');
-        }}
-      >
-        <input aria-label="New sub-project name" placeholder="New sub-project" value={subName} onChange={(e) => setSubName(e.target.value)} />
-        <button type="submit">Add sub-project</button>
-      </form>
+        onSubmit={(name) => run(actions.addProject({ name, parentId: project.id }))}
+      />
       <Emojis project={project} onChange={(emojis) => run(actions.updateComponentData(project.id, 'emojis', { kind: 'emojis', emojis }))} />
       <button type="button" className="danger" onClick={() => run(actions.deleteProject(project.id).then(props.onDeleted))}>
         Delete project

@@ -37,7 +37,7 @@ function HostedGate({ config, inspection }: { config: AppConfig; inspection?: In
       </main>
     );
   }
-  return <App sync={sync} userName={basic.user?.name ?? basic.user?.email ?? 'you'} onSignOut={({ removeLocalData }) => {
+  return <App sync={sync} userId={basic.user?.id ?? 'you'} userName={basic.user?.name ?? basic.user?.email ?? 'you'} onSignOut={({ removeLocalData }) => {
         sync.service.stop();
         void (removeLocalData ? sync.service.removeLocalData() : Promise.resolve()).finally(() => basic.signout());
       }} onMoveStorage={() => {

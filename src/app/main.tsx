@@ -81,6 +81,7 @@ if (config.mode === 'hosted') {
       <StrictMode>
         <App
           sync={sync}
+          userId={session.user.id}
           userName={session.user.name}
           onSignOut={(options) => void signOut(options)}
           onMoveStorage={() => void moveStorage()}

@@ -77,6 +77,16 @@ export type Before = Map<string, SyncRecord | undefined>;
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byName = (a: Project, b: Project) => compareText(a.name, b.name) || compareText(a.id, b.id);
 
+/** The longest project name the app writes (another app's longer names are shown truncated). */
+export const MAX_NAME_LENGTH = 200;
+
+/** Why `name` cannot be a project's name, in words for the user; undefined when it can. */
+export function nameProblem(name: string): string | undefined {
+  if (!name.trim()) return 'A name cannot be empty';
+  if (name.trim().length > MAX_NAME_LENGTH) return `A name can have at most ${MAX_NAME_LENGTH} characters`;
+  return undefined;
+}
+
 /** Live (not deleted) projects as the UI sees them. */
 function asProject(record: (Versioned & { id: string }) | undefined): Project | undefined {
   if (!record || record.deleted) return undefined;
@@ -124,9 +134,16 @@ export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' 
   const snapshot = (ids: string[]): Before => new Map(ids.map((id) => [id, service.read(PROJECTS, id)]));
   // Derived once per change of the table: the collection's list keeps its identity until then.
   let derived: { from: Project[]; live: Project[]; tree?: ProjectTree } | null = null;
+  // One Project per stored record version, so a change re-renders only what it changed.
+  const shownAs = new WeakMap<object, Project>();
+  const shown = (record: Project) => {
+    let project = shownAs.get(record);
+    if (!project) shownAs.set(record, (project = asProject(record)!));
+    return project;
+  };
   const current = () => {
     const from = projects.list();
-    if (derived?.from !== from) derived = { from, live: from.map((p) => asProject(p)!).sort(byName) };
+    if (derived?.from !== from) derived = { from, live: from.map(shown).sort(byName) };
     return derived;
   };
   const live = () => current().live;
@@ -155,8 +172,9 @@ export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' 
      * carries the generation after the delete, so it wins over that delete everywhere.
      */
     async addProject(input: { name: string; parentId?: string; type?: string; id?: string }): Promise<Project> {
+      const problem = nameProblem(input.name);
+      if (problem) throw new Error(problem);
       const name = input.name.trim();
-      if (!name) throw new Error('a project needs a name');
       if (input.parentId !== undefined) require(input.parentId);
       if (input.id !== undefined && get(input.id)) throw new Error(`a project ${input.id} already exists`);
       return projects.add({
@@ -170,8 +188,9 @@ export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' 
     },
 
     async renameProject(id: string, name: string): Promise<void> {
+      const problem = nameProblem(name);
+      if (problem) throw new Error(problem);
       const trimmed = name.trim();
-      if (!trimmed) throw new Error('a project needs a name');
       require(id);
       await projects.update(id, { name: trimmed });
     },

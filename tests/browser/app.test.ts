@@ -47,10 +47,10 @@ describe('the app, two windows of the same user', () => {
     await a.locator('.project-name').fill('Trip 2026');
     await a.locator('.project-name').blur();
     await expect.poll(() => sidebarNames(b), { timeout: 5000 }).toEqual(['Trip 2026', 'Flights']);
-    await b.getByRole('button', { name: /Trip 2026/ }).click();
+    await b.getByRole('treeitem', { name: /Trip 2026/ }).click();
     await expect.poll(() => b.getByTestId('emoji-list').textContent(), { timeout: 5000 }).toContain('🌴');
 
-    await b.getByRole('button', { name: /^Flights/ }).click();
+    await b.getByRole('treeitem', { name: /^Flights/ }).click();
     await b.locator('.project-parent').focus(); // as a click would: the places are listed while it is in use
     await b.locator('.project-parent').selectOption({ label: '(top level)' });
     await b.getByRole('button', { name: 'Delete project' }).click();
@@ -72,7 +72,7 @@ describe('the app, two windows of the same user', () => {
     await expect.poll(() => indicator(a).textContent()).toContain('Paused while you edit');
     await indicator(a).screenshot({ path: `${SHOTS}/indicator-editing-paused.png` });
 
-    await b.getByRole('button', { name: /^Notes/ }).click();
+    await b.getByRole('treeitem', { name: /^Notes/ }).click();
     await b.locator('.project-name').fill('Notes from B');
     await b.locator('.project-name').blur();
     await waitForState(b, 'idle');
@@ -106,9 +106,9 @@ describe('two windows of one browser profile (shared localStorage)', () => {
     await a.getByLabel('New project name').fill('Shared');
     await a.getByRole('button', { name: 'Add', exact: true }).click();
     await expect.poll(() => sidebarNames(b), { timeout: 5000 }).toEqual(['Shared']);
-    await b.getByRole('button', { name: /^Shared/ }).click();
+    await b.getByRole('treeitem', { name: /^Shared/ }).click();
     await b.getByRole('button', { name: 'Add 🚀' }).click();
-    await a.getByRole('button', { name: /^Shared/ }).click();
+    await a.getByRole('treeitem', { name: /^Shared/ }).click();
     await expect.poll(() => a.getByTestId('emoji-list').textContent(), { timeout: 5000 }).toContain('🚀');
     await waitForState(a, 'idle');
     await waitForState(b, 'idle');

@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, createServer as createVite, preview, type Plugin, type ViteDevServer } from 'vite';
+import { createStorage } from 'unstorage';
+import memoryDriver from 'unstorage/drivers/memory';
+import WebSocket from 'ws';
+import schema, { mergeRules } from '../../basic.config.js';
 import { startServer, type RunningServer } from '../../server/index.js';
+import { localServerTokenSource } from '../../src/remote/localAuth.js';
+import type { WebSocketConstructor } from '../../src/remote/syncSocket.js';
+import { createSyncService } from '../../src/sync/syncService.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -87,6 +94,33 @@ export class Harness {
   /** A separate browser profile (own localStorage), like a second browser. */
   async profile(): Promise<BrowserContext> {
     return this.browser.newContext({ viewport: { width: 1100, height: 640 } });
+  }
+
+  /**
+   * Creates `user`'s account with these projects already on the server (written by a
+   * Node client of the library, as another device would), so the browser's sign-in
+   * pulls them.
+   */
+  async seedProjects(user: string, projects: Array<{ id: string; name: string; parentId?: string }>): Promise<void> {
+    const password = `${user} browser password`;
+    await this.server.setPassword(user, password);
+    this.accounts.add(user);
+    const service = createSyncService({
+      storage: createStorage({ driver: memoryDriver() }),
+      serverUrl: this.server.url,
+      schema,
+      merge: mergeRules,
+      getToken: localServerTokenSource(this.server.url, { user, password }),
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      window: undefined,
+      tabs: null,
+      log: () => {},
+    });
+    await service.start();
+    const collection = service.collection('projects');
+    for (const project of projects) await collection.put({ type: 'project', components: {}, ...project } as never);
+    await service.whenSynced(60_000);
+    service.stop();
   }
 
   /** Opens the app in `context` and signs in as `user` through the server's sign-in page. */
