@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyStateMachine } from 'xstate';
 import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
+import { edgesOf, mermaidOfGraph, shortName } from '../src/app/inspector/statechartDiagram.js';
 import { recordMergeMachine } from '../src/machines/recordMerge.js';
 import { syncMachine } from '../src/machines/syncMachine.js';
 
@@ -27,81 +28,6 @@ const MACHINES: Array<{ name: string; file: string; machine: AnyStateMachine; su
     summary: "A record being edited: its remote versions held while the user edits it, then its merge decision (last modified wins). Records nobody edits are decided by cheap done-on-start actors (`src/merge/decisionActors.ts`).",
   },
 ];
-
-type StateNode = DirectedGraphNode['stateNode'];
-type Transition = DirectedGraphNode['edges'][number]['transition'];
-
-interface Edge {
-  source: StateNode;
-  target: StateNode | undefined;
-  label: string;
-}
-
-/** A readable label: `after debounce`, `done: loadLocal [hasPending]`, `always [hasPending]`. */
-function labelOf(source: StateNode, transition: Transition): string {
-  const type = transition.eventType;
-  let text = type;
-  const after = /^xstate\.after\.([^.]+)\./.exec(type);
-  const invoked = /^xstate\.(done|error)\.actor\./.exec(type);
-  if (type === '') text = 'always';
-  else if (after) text = `after ${after[1]}`;
-  else if (invoked) {
-    const src = source.invoke.map((i) => (typeof i.src === 'string' ? i.src : 'actor')).join(', ');
-    text = `${invoked[1]} ${src}`;
-  }
-  const guard = transition.guard as { type?: string } | string | undefined;
-  const guardName = typeof guard === 'string' ? guard : guard?.type;
-  return guardName ? `${text} [${guardName}]` : guard ? `${text} [guard]` : text;
-}
-
-function edgesOf(node: DirectedGraphNode): Edge[] {
-  const edges: Edge[] = node.edges.map((e) => ({ source: e.source, target: e.target, label: labelOf(e.source, e.transition) }));
-  // toDirectedGraph leaves out eventless (`always`) transitions: add them.
-  for (const t of node.stateNode.always ?? []) {
-    for (const target of t.target ?? []) edges.push({ source: node.stateNode, target, label: labelOf(node.stateNode, t) });
-  }
-  return edges;
-}
-
-const mermaidId = (node: StateNode) => node.id.replace(/[^A-Za-z0-9]/g, '_');
-const shortName = (node: StateNode) => node.path[node.path.length - 1] ?? node.id;
-const escapeLabel = (s: string) => s.replace(/[:;]/g, " ");
-
-function mermaid(graph: DirectedGraphNode): string {
-  const lines = ['stateDiagram-v2'];
-  const transitions: string[] = [];
-  const visit = (node: DirectedGraphNode, indent: string) => {
-    const sn = node.stateNode;
-    for (const e of edgesOf(node)) {
-      // Self-transitions that only update context are noise in a diagram.
-      if (!e.target || e.target === sn) continue;
-      transitions.push(`${mermaidId(sn)} --> ${mermaidId(e.target)} : ${escapeLabel(e.label)}`);
-    }
-    if (node.children.length === 0) {
-      lines.push(`${indent}state "${shortName(sn)}" as ${mermaidId(sn)}`);
-      if (sn.type === 'final') transitions.push(`${mermaidId(sn)} --> [*]`);
-      return;
-    }
-    lines.push(`${indent}state "${shortName(sn)}" as ${mermaidId(sn)} {`);
-    node.children.forEach((child, i) => {
-      if (sn.type === 'parallel' && i > 0) lines.push(`${indent}  --`);
-      visit(child, `${indent}  `);
-    });
-    const initial = sn.type === 'compound' ? sn.initial?.target?.[0] : undefined;
-    if (initial) lines.push(`${indent}  [*] --> ${mermaidId(initial)}`);
-    lines.push(`${indent}}`);
-  };
-  if (graph.children.length === 0) visit(graph, '  ');
-  else {
-    graph.children.forEach((child, i) => {
-      if (graph.stateNode.type === 'parallel' && i > 0) lines.push('  --');
-      visit(child, '  ');
-    });
-    const initial = graph.stateNode.type === 'compound' ? graph.stateNode.initial?.target?.[0] : undefined;
-    if (initial) lines.push(`  [*] --> ${mermaidId(initial)}`);
-  }
-  return [...lines, ...transitions.map((t) => `  ${t}`)].join('\n') + '\n';
-}
 
 function page(entry: (typeof MACHINES)[number], graph: DirectedGraphNode, diagram: string): string {
   const rows: string[] = [];
@@ -150,7 +76,7 @@ function generate(): Map<string, string> {
   ];
   for (const entry of MACHINES) {
     const graph = toDirectedGraph(entry.machine);
-    const diagram = mermaid(graph);
+    const diagram = mermaidOfGraph(graph);
     files.set(`${entry.name}.mmd`, diagram);
     files.set(`${entry.name}.md`, page(entry, graph, diagram));
     index.push(`- [${entry.name}](${entry.name}.md): ${entry.summary}`);

@@ -3,12 +3,11 @@
  * top, and what another device replaced of the user's work (with a way to take it back).
  * Deletes ask nothing but can be undone (the toast, or Ctrl/Cmd+Z for recent changes).
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { SyncStatusIndicator, useStoreValue, useSyncStatus } from 'basic-sync/react';
 import type { AppSync } from './appSync.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
 import type { Inspection } from './inspection.js';
-import { InspectorPanel } from './InspectorPanel.js';
 import { LostWriteNotices } from './LostWriteNotices.js';
 import { ProjectSidebar } from './ProjectSidebar.js';
 import { StorageNotice } from './StorageNotice.js';
@@ -27,6 +26,9 @@ export interface AppProps {
   onMoveStorage(): void;
   inspection?: Inspection;
 }
+
+// Its own chunk (with the diagram renderer), loaded only with ?inspect.
+const InspectorPanel = lazy(() => import('./inspector/InspectorPanel.js').then((m) => ({ default: m.InspectorPanel })));
 
 /** How long the "Undo" toast stays. */
 const TOAST_MS = 10_000;
@@ -156,7 +158,11 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
             onError={setError}
           />
         </ErrorBoundary>
-        {inspection ? <InspectorPanel service={service} log={inspection.log} /> : null}
+        {inspection ? (
+          <Suspense fallback={<aside className="inspector">Loading the inspector…</aside>}>
+            <InspectorPanel recorder={inspection.recorder} />
+          </Suspense>
+        ) : null}
       </div>
       {toast ? (
         <div className="toast" role="status" aria-live="polite" data-testid="toast">

@@ -15,10 +15,12 @@ function HostedGate({ config, inspection }: { config: AppConfig; inspection?: In
   const basic = useBasic();
   const userId = basic.user?.id;
   const sync = useMemo(
-    () =>
-      userId
-        ? appSyncFor({ userId, serverUrl: config.serverUrl, socketUrl: config.socketUrl, projectId: config.projectId, getToken: () => basic.getToken(), inspect: inspection?.inspect })
-        : undefined,
+    () => {
+      if (!userId) return undefined;
+      const made = appSyncFor({ userId, serverUrl: config.serverUrl, socketUrl: config.socketUrl, projectId: config.projectId, getToken: () => basic.getToken(), inspect: inspection?.inspect });
+      inspection?.recorder.readOutboxFrom(() => made.service.pendingChanges().map((c) => `${c.table}/${c.id}`));
+      return made;
+    },
     // getToken is stable for a signed-in user; the service lives as long as the page.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [userId],

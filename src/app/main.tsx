@@ -46,6 +46,7 @@ if (config.mode === 'hosted') {
     root.render(<SignInScreen onSignIn={() => auth.signIn()} message={message} />);
   } else {
     const sync = appSyncFor({ userId: session.user.id, serverUrl: config.serverUrl, socketUrl: config.socketUrl, projectId: config.projectId, getToken: auth.getToken, inspect: inspection?.inspect });
+    inspection?.recorder.readOutboxFrom(() => sync.service.pendingChanges().map((c) => `${c.table}/${c.id}`));
     // Marks for the benchmarks: when local data is readable (before any network), and when
     // the first sync has everything the server held readable too.
     performance.mark('basic-sync:start');

@@ -328,6 +328,14 @@ export function createSyncService<S extends BasicSchema = BasicSchema>(options: 
       actor.send({ type: 'FLUSH' });
     },
 
+    /** The changes waiting to be pushed (the outbox), oldest first. */
+    pendingChanges(): Array<{ table: string; id: string; queuedAt: number }> {
+      return local
+        .pendingEntries()
+        .map(({ table, id, queuedAt }) => ({ table, id, queuedAt }))
+        .sort((a, b) => a.queuedAt - b.queuedAt);
+    },
+
     status(): SyncStatus & { oldestPendingAt: number | null } {
       return { ...statusOf(actor.getSnapshot()), oldestPendingAt: local.oldestPendingAt() };
     },
