@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness, waitForState } from './harness.js';
+import { Harness, seriousViolations, waitForState } from './harness.js';
 
 const SHOTS = 'docs/screenshots';
 const h = new Harness();
@@ -60,6 +60,7 @@ describe('the inspector', () => {
     expect(await litStates(page)).not.toContain('sync_sync_offline_retry');
     expect(await outboxHeading(page)).toBe('Outbox (0)');
     await page.screenshot({ path: `${SHOTS}/inspector-stepping.png` });
+    expect(await seriousViolations(page)).toEqual([]);
 
     // And forward again: offline-retry; then back to following live.
     await page.getByRole('button', { name: 'Step forward ▶' }).click();

@@ -5,11 +5,10 @@
  * typing), answers in place for bad names, phone width, and an axe-core check of the
  * main screens.
  */
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import schema from '../../basic.config.js';
-import { Harness, indicator, sidebarNames, waitForState } from './harness.js';
+import { Harness, indicator, seriousViolations, sidebarNames, waitForState } from './harness.js';
 
 const SHOTS = 'docs/screenshots';
 const h = new Harness();
@@ -71,17 +70,6 @@ const inViewport = (page: Page, selector: string) =>
     const r = document.querySelector(selector)!.getBoundingClientRect();
     return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
   }, selector);
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('a big workspace', () => {
   it('keeps the indicator in view, cuts long names without widening the page, and finds projects by search', async () => {
@@ -236,6 +224,29 @@ describe('answers in place', () => {
     await page.locator('.emojis').screenshot({ path: `${SHOTS}/emoji-remove.png` });
     await remove.click();
     await page.getByText('None yet — pick some below.').waitFor();
+    await context.close();
+  });
+});
+
+describe('the sign-in page', () => {
+  it('looks like the app, has a favicon, and loads with no failed request', async () => {
+    // (axe is injected as a script, which the page's strict Content-Security-Policy would refuse)
+    const context = await h.browser.newContext({ viewport: { width: 1100, height: 640 }, bypassCSP: true });
+    const failed: string[] = [];
+    context.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    const page = await context.newPage();
+    await page.goto(h.appUrl);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('User name').waitFor();
+    expect(await page.evaluate(() => (document.querySelector('link[rel="icon"]') as HTMLLinkElement | null)?.href)).toMatch(/\/favicon\.svg$/);
+    const icon = await page.request.get(new URL('/favicon.svg', page.url()).href);
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()['content-type']).toContain('image/svg+xml');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/signin-page.png` });
+    expect(failed).toEqual([]);
     await context.close();
   });
 });

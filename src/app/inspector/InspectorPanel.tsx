@@ -33,7 +33,8 @@ function useDiagram(container: React.RefObject<HTMLDivElement | null>): { elemen
       const drawn: string[] = [];
       for (const { region, text } of mermaidOfRegions(syncMachine)) {
         const { svg } = await mermaid.render(`statechart-${region}`, text);
-        drawn.push(`<figure><figcaption>${region}</figcaption>${svg}</figure>`);
+        // Focusable: each region scrolls, and the keyboard must reach it too.
+        drawn.push(`<figure tabindex="0"><figcaption>${region}</figcaption>${svg}</figure>`);
       }
       if (cancelled || !container.current) return;
       container.current.innerHTML = drawn.join('');
@@ -167,7 +168,7 @@ export function InspectorPanel({ recorder }: InspectorPanelProps) {
           {failure}
         </p>
       ) : null}
-      <div className="inspector-diagram" ref={diagram} data-testid="inspector-diagram" role="img" aria-label="The sync statechart, active states highlighted" />
+      <div className="inspector-diagram" ref={diagram} data-testid="inspector-diagram" role="group" aria-label="The sync statechart, active states highlighted" />
       <ol className="inspector-timeline" aria-label="Recorded steps">
         {timeline.map((s) => (
           <li key={s.n} className={s === step ? 'current' : undefined}>
