@@ -32,6 +32,10 @@ describe('the app as it ships', () => {
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await waitForState(page, 'idle');
     expect(await serviceWorkerActive(page)).toBe('activated');
+    // What the service worker keeps: the app, not the inspector's megabytes (loaded only with ?inspect).
+    const cached = await page.evaluate(async () => (await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)))).flat());
+    expect(cached.some((url) => url.includes('/index.html'))).toBe(true);
+    expect(cached.filter((url) => /InspectorPanel|mermaid|elk|cytoscape|katex/i.test(url))).toEqual([]);
 
     // No network, and nothing serves the app any more: only the service worker can start it.
     await site.close();
