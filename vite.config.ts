@@ -52,6 +52,8 @@ export default defineConfig({
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
         manifestTransforms: [async (entries) => ({ manifest: entries.filter((e) => !inspectorOnlyFiles.has(e.url)), warnings: [] })],
+        // Checked before the filter above: the inspector's unminified diagram chunks pass 2 MiB.
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
       },
     }),
   ],
