@@ -59,6 +59,14 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
             setDraft(e.target.value);
             if (!nameProblem(e.target.value)) run(actions.renameProject(project.id, e.target.value));
           }}
+          onKeyDown={(e) => {
+            // Enter or Escape ends the rename and gives the keys back to the tree.
+            if (e.key !== 'Enter' && e.key !== 'Escape') return;
+            e.preventDefault();
+            const row = document.querySelector<HTMLElement>(`[data-row-id="${CSS.escape(project.id)}"]`);
+            if (row) row.focus();
+            else e.currentTarget.blur();
+          }}
           onBlur={() => {
             setDraft(null);
             actions.endTyping();

@@ -184,8 +184,11 @@ describe('the project tree', () => {
       await page.keyboard.press(key === ' ' ? 'Space' : key);
       expect(await sidebarTree(page)).toMatch(/^Apples\(Bread\) /);
     }
-    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // ends the rename: the keys go back to the tree
     await expect.poll(() => sidebarTree(page)).toBe('Aa Cheese Apples(Bread)');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('treeitem');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('.project-name').inputValue()).toBe('Apples');
 
     // Delete on a row deletes it (and what is under it); Undo brings them back.
     await row(page, 'Apples').focus();
