@@ -5,7 +5,7 @@
  * - **Packs.** Chromium spends most of a load on the number of values, not their size:
  *   50k values of 300 bytes take 1.5-2.6 s to `getAll`, the same data in 50 values of
  *   1,000 entries 0.2-0.3 s. So a large batch write (a catch-up page) is stored as packs
- *   (`\uffffpack:<time>` -> JSON of up to 1,000 entries), and a load reads the packs and
+ *   (`\uffffpack:<n>` -> JSON of up to 1,000 entries), and a load reads the packs and
  *   the loose keys in one transaction. Single writes stay loose keys (small and fast);
  *   a loose key overrides what packs hold for it, a later pack overrides an earlier one,
  *   and a removed key that packs may hold is marked removed. When a load finds many loose
@@ -47,9 +47,21 @@ type Announcement = { event: 'update' | 'remove'; keys: string[] };
 const packRange = () => IDBKeyRange.lowerBound(PACK);
 const looseRange = () => IDBKeyRange.upperBound(PACK, true);
 
-let packSequence = 0;
-/** Later packs sort later (time, then a counter within this page). */
-const nextPackKey = () => `${PACK}${Date.now().toString(36).padStart(10, '0')}.${(packSequence++ % 1_679_616).toString(36).padStart(4, '0')}`;
+/**
+ * Pack keys in the order their transactions committed: each writing transaction numbers its
+ * packs after the last one in the store (read inside that transaction; IndexedDB runs one
+ * writing transaction on a store at a time), so a later pack always wins.
+ */
+async function nextPackNumber(store: IDBObjectStore): Promise<number> {
+  const last = await promisifyRequest(store.openKeyCursor(packRange(), 'prev'));
+  return last ? Number.parseInt(String(last.key).slice(PACK.length), 36) + 1 : 0;
+}
+const packKey = (n: number) => `${PACK}${n.toString(36).padStart(10, '0')}`;
+
+/** Writes `entries` as packs numbered from `first`. */
+function putPacks(store: IDBObjectStore, entries: Array<[string, string]>, first: number): void {
+  packsOf(entries).forEach((pack, i) => store.put(pack, packKey(first + i)));
+}
 
 /** Entries as packs of `PACK_SIZE`, JSON each. */
 function packsOf(entries: Array<[string, string]>): string[] {
@@ -81,7 +93,7 @@ function compact(useStore: UseStore): Promise<void> {
     const { all } = await readStore(store);
     store.delete(packRange());
     store.delete(looseRange());
-    for (const pack of packsOf([...all])) store.put(pack, nextPackKey());
+    putPacks(store, [...all], 0);
     return promisifyRequest(store.transaction);
   });
 }
@@ -147,8 +159,8 @@ export const batchedIndexedDbDriver = defineDriver((options: BatchedIndexedDbOpt
         await setMany(items.map(({ key, value }) => [key, value]), useStore);
       } else {
         // Packs, and the loose values they replace removed, in one transaction.
-        await useStore('readwrite', (store) => {
-          for (const pack of packsOf(items.map(({ key, value }) => [key, value]))) store.put(pack, nextPackKey());
+        await useStore('readwrite', async (store) => {
+          putPacks(store, items.map(({ key, value }) => [key, value]), await nextPackNumber(store));
           for (const { key } of items) store.delete(key);
           return promisifyRequest(store.transaction);
         });

@@ -110,7 +110,7 @@ describe('batchedIndexedDbDriver', () => {
         for (const [key, value] of model) expect(await storage.getItem(key)).toBe(value);
         await storage.dispose();
       }),
-      { numRuns: 60 },
+      { numRuns: 300 },
     );
   }, 60_000);
 });
