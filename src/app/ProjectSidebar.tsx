@@ -55,6 +55,12 @@ const byRow: KeyboardCoordinateGetter = (event, { currentCoordinates }) => {
   return undefined;
 };
 
+// Sensor options are constants: new objects each render would make dnd-kit set its sensors up again.
+/** A mouse drag starts after a few pixels, so a click still selects. */
+const POINTER = { activationConstraint: { distance: 6 } };
+/** Space picks a row up and drops it (Enter drops too: it renames when not dragging). */
+const KEYBOARD = { keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] }, coordinateGetter: byRow };
+
 interface TreeRowProps {
   project: Project;
   depth: number;
@@ -238,10 +244,7 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
     e.preventDefault();
   }, []);
 
-  const sensors = useSensors(
-    useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
-    useSensor(KeyboardSensor, { keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] }, coordinateGetter: byRow }),
-  );
+  const sensors = useSensors(useSensor(PointerSensor, POINTER), useSensor(KeyboardSensor, KEYBOARD));
   const nameOf = (id: string | number | undefined) => (id === TOP_LEVEL ? 'the top level' : `“${tree.all.find((p) => p.id === id)?.name ?? id}”`);
   /** Why `id` cannot go under `target`, or undefined when it can. */
   const whyNot = (id: string, target: string) => {
