@@ -11,11 +11,13 @@ import type { BasicSchema } from './src/protocol/schema.js';
  * over it (see `src/merge/lastModifiedWins.ts`).
  * Root projects have no `parentId` (the field is omitted). `movedAt` is the stamp of the
  * write that last set `parentId`; it orders parent links when concurrent moves would
- * make a cycle (see `src/merge/tree.ts`).
+ * make a cycle (see `src/merge/tree.ts`). `rank` orders a project among its siblings
+ * once the user has placed it by hand (a fractional index; siblings without one follow,
+ * by name).
  */
 export const schema = {
   project_id: 'basic-sync-demo',
-  version: 2,
+  version: 3,
   tables: {
     projects: {
       type: 'collection',
@@ -23,6 +25,7 @@ export const schema = {
         name: { type: 'string', indexed: true },
         parentId: { type: 'string', indexed: true },
         movedAt: { type: 'number' },
+        rank: { type: 'string' },
         type: { type: 'string' },
         lastModified: { type: 'number', indexed: true },
         modifiedBy: { type: 'string' },

@@ -138,6 +138,7 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
             onRename={() => nameInput.current?.focus()}
             onDelete={(id) => void undo.deleteProject(id).then(deleted, fail)}
             onMove={(id, parentId) => void undo.moveProject(id, parentId).catch(fail)}
+            onPlace={(id, target, side) => void undo.placeProject(id, target, side).catch(fail)}
           />
         </ErrorBoundary>
         <ErrorBoundary what="This project" resetKey={selectedId}>

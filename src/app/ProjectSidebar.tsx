@@ -12,13 +12,16 @@ import {
   DndContext,
   KeyboardSensor,
   PointerSensor,
+  pointerWithin,
+  rectIntersection,
   useDraggable,
   useDroppable,
   useSensor,
   useSensors,
   type Announcements,
+  type CollisionDetection,
   type DragEndEvent,
-  type DragOverEvent,
+  type DragMoveEvent,
   type KeyboardCoordinateGetter,
 } from '@dnd-kit/core';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
@@ -41,12 +44,22 @@ export interface ProjectSidebarProps {
   onRename(id: string): void;
   onDelete(id: string): void;
   onMove(id: string, parentId: string | undefined): void;
+  /** Puts `id` just before or after its sibling-to-be `target`. */
+  onPlace(id: string, target: string, side: 'before' | 'after'): void;
 }
 
 /** Height of one row in px (`.tree-item`'s). */
 const ROW_HEIGHT = 30;
 /** The drop target "top level" (not a project id: ids never start with a colon). */
 const TOP_LEVEL = ':top-level';
+
+/** Where a drop on a row puts the dragged project: above it, under it, or below it. */
+type Zone = 'before' | 'inside' | 'after';
+/** What a row shows while something is dragged over it. */
+type DropState = 'allowed' | 'refused' | 'before' | 'after';
+
+/** With the mouse, the row under the pointer; with the keyboard (no pointer), the row the dragged one overlaps most. */
+const collision: CollisionDetection = (args) => (args.pointerCoordinates ? pointerWithin(args) : rectIntersection(args));
 
 /** One arrow key moves a keyboard drag by one row. */
 const byRow: KeyboardCoordinateGetter = (event, { currentCoordinates }) => {
@@ -70,8 +83,8 @@ interface TreeRowProps {
   /** Whether Tab reaches this row (the selected one, or the first when none is shown). */
   focusable: boolean;
   selected: boolean;
-  /** While something is dragged over this row: whether it may be dropped here. */
-  drop: 'allowed' | 'refused' | undefined;
+  /** While something is dragged over this row: whether it may go under it, or the line above or below it. */
+  drop: DropState | undefined;
   onSelect(id: string): void;
   onToggle(id: string): void;
   onKeyDown(e: KeyboardEvent<HTMLElement>, id: string): void;
@@ -127,7 +140,7 @@ const TreeRow = memo(function TreeRow({ project, depth, hasChildren, expanded, t
 });
 
 /** "Move to the top level" while dragging; a plain area the rest of the time. */
-function TopLevelTarget({ active, drop }: { active: boolean; drop: 'allowed' | 'refused' | undefined }) {
+function TopLevelTarget({ active, drop }: { active: boolean; drop: DropState | undefined }) {
   const { setNodeRef } = useDroppable({ id: TOP_LEVEL, disabled: !active });
   if (!active) return null;
   return (
@@ -142,7 +155,9 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
   const [query, setQuery] = useState('');
   const [collapsed, setCollapsed] = useState(() => parseCollapsed(localStorage.getItem(props.collapsedKey)));
   const [dragging, setDragging] = useState<string | null>(null);
-  const [over, setOver] = useState<{ id: string; allowed: boolean } | null>(null);
+  const [over, setOver] = useState<{ id: string; zone: Zone; allowed: boolean } | null>(null);
+  const overNow = useRef(over); // the latest, for the drop (state may lag a move behind)
+  overNow.current = over;
   const [refusal, setRefusal] = useState<string | null>(null);
   const rows = useMemo(() => treeRows(tree, { collapsed, query, pinned }), [tree, collapsed, query, pinned]);
   const indexOf = useMemo(() => new Map(rows.map((r, i) => [r.project.id, i])), [rows]);
@@ -210,6 +225,16 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
     const row = rows[at]!;
     const parentId = props.tree.parentOf(id)?.id;
     const go = (index: number) => rows[index] && focusRow(rows[index]!.project.id);
+    if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+      // Alt+arrows move the project one place among its siblings.
+      const siblings = parentId === undefined ? props.tree.roots : props.tree.childrenOf(parentId);
+      const i = siblings.findIndex((p) => p.id === id);
+      const neighbour = siblings[e.key === 'ArrowUp' ? i - 1 : i + 1];
+      if (neighbour) props.onPlace(id, neighbour.id, e.key === 'ArrowUp' ? 'before' : 'after');
+      focusWanted.current = id;
+      e.preventDefault();
+      return;
+    }
     switch (e.key) {
       case 'ArrowDown':
         go(at + 1);
@@ -246,11 +271,15 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
 
   const sensors = useSensors(useSensor(PointerSensor, POINTER), useSensor(KeyboardSensor, KEYBOARD));
   const nameOf = (id: string | number | undefined) => (id === TOP_LEVEL ? 'the top level' : `“${tree.all.find((p) => p.id === id)?.name ?? id}”`);
-  /** Why `id` cannot go under `target`, or undefined when it can. */
-  const whyNot = (id: string, target: string) => {
-    const parentId = target === TOP_LEVEL ? undefined : target;
-    if (id === parentId) return undefined; // dropped on itself: nothing to do
-    return tree.canMoveUnder(id, parentId) ? undefined : `${nameOf(id)} cannot move under its own sub-project ${nameOf(target)}.`;
+  /** Why `id` cannot go where `zone` of `target` says, or undefined when it can. */
+  const whyNot = (id: string, target: string, zone: Zone = 'inside') => {
+    if (id === target) return undefined; // dropped on itself: nothing to do
+    if (target === TOP_LEVEL) return undefined;
+    const parentId = zone === 'inside' ? target : tree.parentOf(target)?.id;
+    if (tree.canMoveUnder(id, parentId)) return undefined;
+    return zone === 'inside'
+      ? `${nameOf(id)} cannot move under its own sub-project ${nameOf(target)}.`
+      : `${nameOf(id)} cannot move next to its own sub-project ${nameOf(target)}.`;
   };
   const announcements: Announcements = {
     onDragStart: ({ active }) => `Picked up ${nameOf(active.id)}. Arrows choose where it goes, Space drops it, Escape cancels.`,
@@ -259,25 +288,46 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
     onDragCancel: ({ active }) => `Moving ${nameOf(active.id)} was cancelled.`,
   };
 
-  const onDragOver = ({ active, over }: DragOverEvent) =>
-    setOver(over && over.id !== active.id ? { id: String(over.id), allowed: !whyNot(String(active.id), String(over.id)) } : null);
-  const onDragEnd = ({ active, over }: DragEndEvent) => {
+  const onDragMove = ({ active, over, activatorEvent, delta }: DragMoveEvent) => {
+    let next: typeof overNow.current = null;
+    if (over && over.id !== active.id) {
+      // With the mouse, the pointer's height in the row says where: its top quarter above
+      // the row, its bottom quarter below, the middle under it. The keyboard moves under.
+      let zone: Zone = 'inside';
+      if (over.id !== TOP_LEVEL && 'clientY' in activatorEvent) {
+        const y = (activatorEvent as PointerEvent).clientY + delta.y;
+        const at = (y - over.rect.top) / over.rect.height;
+        zone = at < 0.25 ? 'before' : at > 0.75 ? 'after' : 'inside';
+      }
+      next = { id: String(over.id), zone, allowed: !whyNot(String(active.id), String(over.id), zone) };
+    }
+    const was = overNow.current;
+    if (was?.id !== next?.id || was?.zone !== next?.zone || was?.allowed !== next?.allowed) setOver(next);
+    overNow.current = next;
+  };
+  const onDragEnd = ({ active }: DragEndEvent) => {
+    const target = overNow.current;
     setDragging(null);
     setOver(null);
-    if (!over || over.id === active.id) return;
+    if (!target || target.id === active.id) return;
     const id = String(active.id);
-    const problem = whyNot(id, String(over.id));
+    const problem = whyNot(id, target.id, target.zone);
     if (problem) {
       setRefusal(problem);
       return;
     }
-    const parentId = over.id === TOP_LEVEL ? undefined : String(over.id);
-    if (tree.parentOf(id)?.id === parentId) return;
     setRefusal(null);
+    if (target.zone !== 'inside') {
+      props.onPlace(id, target.id, target.zone);
+      return;
+    }
+    const parentId = target.id === TOP_LEVEL ? undefined : target.id;
+    if (tree.parentOf(id)?.id === parentId) return;
     props.onMove(id, parentId);
     if (parentId !== undefined && collapsed.has(parentId)) toggle(parentId); // show where it went
   };
-  const dropOn = (id: string) => (over?.id === id ? (over.allowed ? 'allowed' : 'refused') : undefined);
+  const dropOn = (id: string): DropState | undefined =>
+    over?.id !== id ? undefined : !over.allowed ? 'refused' : over.zone === 'inside' ? 'allowed' : over.zone;
 
   return (
     <nav id="project-sidebar" className={props.open ? 'sidebar open' : 'sidebar'} aria-label="Projects">
@@ -294,41 +344,47 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
       ) : (
         <DndContext
           sensors={sensors}
+          collisionDetection={collision}
           accessibility={{ announcements, screenReaderInstructions: { draggable: 'To move a project, press Space, choose a place with the arrow keys, and press Space again. Escape cancels.' } }}
           onDragStart={({ active }) => {
             setDragging(String(active.id));
             setRefusal(null);
           }}
-          onDragOver={onDragOver}
+          onDragMove={onDragMove}
+          onDragOver={onDragMove}
           onDragEnd={onDragEnd}
           onDragCancel={() => {
             setDragging(null);
             setOver(null);
+            overNow.current = null;
           }}
         >
-          <TopLevelTarget active={dragging !== null} drop={dropOn(TOP_LEVEL)} />
-          <div className="tree-scroll" ref={scroller}>
-            <ul className="tree" role="tree" aria-label="Project tree" style={{ height: virtualizer.getTotalSize() }}>
-              {virtualizer.getVirtualItems().map((item) => {
-                const { project, depth, hasChildren, expanded } = rows[item.index]!;
-                return (
-                  <TreeRow
-                    key={item.key}
-                    project={project}
-                    depth={depth}
-                    hasChildren={hasChildren}
-                    expanded={expanded}
-                    top={item.start}
-                    focusable={project.id === selectedId || (selectedIndex === undefined && item.index === 0)}
-                    selected={project.id === selectedId}
-                    drop={dropOn(project.id)}
-                    onSelect={onSelect}
-                    onToggle={toggle}
-                    onKeyDown={onRowKeyDown}
-                  />
-                );
-              })}
-            </ul>
+          <div className="tree-area">
+            {/* Over the search box, so showing it moves no row under the pointer. */}
+            <TopLevelTarget active={dragging !== null} drop={dropOn(TOP_LEVEL)} />
+            <div className="tree-scroll" ref={scroller}>
+              <ul className="tree" role="tree" aria-label="Project tree" style={{ height: virtualizer.getTotalSize() }}>
+                {virtualizer.getVirtualItems().map((item) => {
+                  const { project, depth, hasChildren, expanded } = rows[item.index]!;
+                  return (
+                    <TreeRow
+                      key={item.key}
+                      project={project}
+                      depth={depth}
+                      hasChildren={hasChildren}
+                      expanded={expanded}
+                      top={item.start}
+                      focusable={project.id === selectedId || (selectedIndex === undefined && item.index === 0)}
+                      selected={project.id === selectedId}
+                      drop={dropOn(project.id)}
+                      onSelect={onSelect}
+                      onToggle={toggle}
+                      onKeyDown={onRowKeyDown}
+                    />
+                  );
+                })}
+              </ul>
+            </div>
           </div>
         </DndContext>
       )}

@@ -14,6 +14,7 @@
  * every device: always a tree, every live project in it once, whatever concurrent
  * moves and deletes did to the stored parent links.
  */
+import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
 import {
   canMoveUnder,
   computeTree,
@@ -46,6 +47,8 @@ export interface Project extends Versioned {
   parentId?: string;
   /** Stamp of the write that last set `parentId` (absent in records of older writers). */
   movedAt?: number;
+  /** Its place among its siblings once placed by hand (a fractional index); absent: by name. */
+  rank?: string;
   type: string;
   components: Record<string, ComponentData>;
 }
@@ -77,6 +80,38 @@ export type Before = Map<string, SyncRecord | undefined>;
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byName = (a: Project, b: Project) => compareText(a.name, b.name) || compareText(a.id, b.id);
 
+/**
+ * Siblings in the order every device shows them: projects placed by hand first, by rank,
+ * then the others by name (ties by id). `nameOf` lets the sidebar sort a project being
+ * renamed by its old name.
+ */
+export function compareSiblings(a: Project, b: Project, nameOf: (p: Project) => string = (p) => p.name): number {
+  if (a.rank !== undefined && b.rank !== undefined) return compareText(a.rank, b.rank) || compareText(nameOf(a), nameOf(b)) || compareText(a.id, b.id);
+  if (a.rank !== undefined) return -1;
+  if (b.rank !== undefined) return 1;
+  return compareText(nameOf(a), nameOf(b)) || compareText(a.id, b.id);
+}
+
+/**
+ * The ranks to write so that `moved` ends up at `index` among `siblings` (in their shown
+ * order, without `moved`). Placed projects come before unplaced ones, so the unplaced
+ * siblings in front of the new place get ranks too, in the order they are shown. Pure.
+ */
+export function placementRanks(siblings: Project[], moved: string, index: number): Map<string, string> {
+  const before = siblings.slice(0, index);
+  const firstUnranked = before.findIndex((p) => p.rank === undefined);
+  const ranks = new Map<string, string>();
+  if (firstUnranked === -1) {
+    const next = siblings[index];
+    ranks.set(moved, generateKeyBetween(before.at(-1)?.rank ?? null, next?.rank ?? null));
+    return ranks;
+  }
+  const toRank = [...before.slice(firstUnranked).map((p) => p.id), moved];
+  const keys = generateNKeysBetween(before[firstUnranked - 1]?.rank ?? null, null, toRank.length);
+  toRank.forEach((id, i) => ranks.set(id, keys[i]!));
+  return ranks;
+}
+
 /** The longest project name the app writes (another app's longer names are shown truncated). */
 export const MAX_NAME_LENGTH = 200;
 
@@ -107,7 +142,7 @@ export function emojisOf(project: Project): string[] | null {
 export function projectTreeOf(all: Project[]): ProjectTree {
   const byId = new Map(all.map((p) => [p.id, p]));
   const tree: Tree = computeTree(all.map((p) => ({ id: p.id, parentId: p.parentId, stamp: p.movedAt ?? p.lastModified })));
-  const sorted = (ids: readonly string[]) => ids.map((id) => byId.get(id)!).sort(byName);
+  const sorted = (ids: readonly string[]) => ids.map((id) => byId.get(id)!).sort((a, b) => compareSiblings(a, b));
   return {
     all,
     roots: sorted(tree.children(undefined)),
@@ -205,13 +240,39 @@ export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' 
       const tree = store.projectTree();
       if (!tree.canMoveUnder(id, parentId)) throw new Error('a project cannot move under itself or one of its sub-projects');
       /** A project at `parentId` (top level when undefined), the link stamped now. */
-      const place = (target: string, under: string | undefined) => projects.update(target, { parentId: under, movedAt: service.stamp().lastModified });
+      // A project that changes parent loses its hand-placed rank (it was a place among other siblings).
+      const place = (target: string, under: string | undefined) => projects.update(target, { parentId: under, movedAt: service.stamp().lastModified, rank: undefined });
       // Links a cycle made the tree ignore are written as shown (top level), so this move
       // cannot revive one of them and make another project jump.
       for (const other of tree.cycleBroken) {
         if (other !== id) await place(other, undefined);
       }
       await place(id, parentId);
+    },
+
+    /**
+     * Puts a project next to a sibling: just before or after `target`, under `target`'s
+     * parent (a move too, when that parent is another). Writes the ranks that make every
+     * device show that order (see `placementRanks`).
+     */
+    async placeProject(id: string, target: string, side: 'before' | 'after'): Promise<void> {
+      require(id);
+      require(target);
+      if (id === target) return;
+      const tree = store.projectTree();
+      const parentId = tree.parentOf(target)?.id;
+      if (tree.parentOf(id)?.id !== parentId) await store.moveProject(id, parentId);
+      const siblings = store.childrenOf(parentId).filter((p) => p.id !== id);
+      const at = siblings.findIndex((p) => p.id === target);
+      for (const [placed, rank] of placementRanks(siblings, id, side === 'before' ? at : at + 1)) await projects.update(placed, { rank });
+    },
+
+    /** The projects `placeProject` would write (for undo). */
+    placementIds(id: string, target: string, side: 'before' | 'after'): string[] {
+      const tree = store.projectTree();
+      const siblings = store.childrenOf(tree.parentOf(target)?.id).filter((p) => p.id !== id);
+      const at = siblings.findIndex((p) => p.id === target);
+      return [...new Set([id, ...tree.cycleBroken, ...placementRanks(siblings, id, side === 'before' ? at : at + 1).keys()])];
     },
 
     /** Deletes a project and its sub-projects (tombstones); returns what was deleted, for undo. */

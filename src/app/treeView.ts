@@ -6,7 +6,7 @@
  * user's cursor; it takes its place when editing ends). Pure: the sidebar derives its
  * rows from this once per change.
  */
-import type { Project, ProjectTree } from './stores.js';
+import { compareSiblings, type Project, type ProjectTree } from './stores.js';
 
 export interface TreeRow {
   project: Project;
@@ -25,13 +25,11 @@ export interface TreeViewOptions {
   pinned?: { id: string; name: string };
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /** `level` in the order the user should see: as the tree sorts it, the pinned project at its old place. */
 function ordered(level: Project[], pinned: TreeViewOptions['pinned']): Project[] {
   if (!pinned || !level.some((p) => p.id === pinned.id)) return level;
   const nameOf = (p: Project) => (p.id === pinned.id ? pinned.name : p.name);
-  return [...level].sort((a, b) => compareText(nameOf(a), nameOf(b)) || compareText(a.id, b.id));
+  return [...level].sort((a, b) => compareSiblings(a, b, nameOf));
 }
 
 export function treeRows(tree: ProjectTree, options: TreeViewOptions = {}): TreeRow[] {

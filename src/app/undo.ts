@@ -51,6 +51,9 @@ export function createUndoHistory(store: ProjectStore, limit = 20) {
       const ids = [id, ...store.projectTree().cycleBroken];
       return record(`Moved ${quoted(store.getProject(id))}`, ids, () => store.moveProject(id, parentId));
     },
+    placeProject(id: string, target: string, side: 'before' | 'after'): Promise<void> {
+      return record(`Moved ${quoted(store.getProject(id))}`, store.placementIds(id, target, side), () => store.placeProject(id, target, side));
+    },
     async deleteProject(id: string): Promise<UndoEntry> {
       const ids = store.projectTree().subtreeIds(id);
       const label = `Deleted ${quoted(store.getProject(id))}${subProjects(ids.length - 1)}`;

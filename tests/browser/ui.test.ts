@@ -53,14 +53,18 @@ async function serverParents(user: string): Promise<Record<string, string | null
   return Object.fromEntries(live.map((p) => [p.name, p.parentId ? (nameOf.get(p.parentId) ?? '?') : null]));
 }
 
-/** Drags one row onto another with the mouse, as a person would (dnd-kit starts after a few pixels). */
-async function drag(page: Page, from: string, onto: string) {
+/**
+ * Drags one row onto another with the mouse, as a person would (dnd-kit starts after a few
+ * pixels): onto its middle (under it), or its top or bottom edge (above or below it).
+ */
+async function drag(page: Page, from: string, onto: string, where: 'middle' | 'top' | 'bottom' = 'middle') {
   const a = (await row(page, from).boundingBox())!;
   const b = (await row(page, onto).boundingBox())!;
+  const y = where === 'top' ? b.y + 3 : where === 'bottom' ? b.y + b.height - 3 : b.y + b.height / 2;
   await page.mouse.move(a.x + 40, a.y + a.height / 2);
   await page.mouse.down();
   await page.mouse.move(a.x + 40, a.y + a.height / 2 + 10, { steps: 3 });
-  await page.mouse.move(b.x + 40, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.move(b.x + 40, y, { steps: 8 });
   await page.mouse.up();
 }
 
@@ -150,6 +154,35 @@ describe('the project tree', () => {
     await page.reload();
     await row(page, 'Alpha').waitFor();
     expect(await sidebarTree(page)).toBe('Alpha');
+    await context.close();
+  });
+
+  it('reorders siblings by dropping above or below a row, or with Alt+arrows; every device shows that order, and Undo takes it back', async () => {
+    const context = await h.profile();
+    const page = await h.signIn(context, 'order-user');
+    for (const name of ['Alpha', 'Beta', 'Gamma']) await addProject(page, name);
+    await drag(page, 'Gamma', 'Alpha', 'top');
+    await expect.poll(() => sidebarTree(page)).toBe('Gamma Alpha Beta');
+    await drag(page, 'Gamma', 'Beta', 'bottom');
+    await expect.poll(() => sidebarTree(page)).toBe('Alpha Beta Gamma');
+    await row(page, 'Alpha').click();
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect.poll(() => sidebarTree(page)).toBe('Beta Alpha Gamma');
+    // Dropped above a sub-project: beside it, under its parent.
+    await drag(page, 'Gamma', 'Beta', 'middle');
+    await expect.poll(() => sidebarTree(page)).toBe('Beta(Gamma) Alpha');
+    await drag(page, 'Alpha', 'Gamma', 'top');
+    await expect.poll(() => sidebarTree(page)).toBe('Beta(Alpha Gamma)');
+    await page.screenshot({ path: `${SHOTS}/tree-reordered.png` });
+
+    await waitForState(page, 'idle');
+    const elsewhere = await h.signIn(await h.profile(), 'order-user');
+    await expect.poll(() => sidebarTree(elsewhere), { timeout: 5000 }).toBe('Beta(Alpha Gamma)');
+    await elsewhere.context().close();
+
+    await page.locator('body').click({ position: { x: 900, y: 600 } }); // out of any field
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => sidebarTree(page)).toBe('Beta(Gamma) Alpha');
     await context.close();
   });
 
