@@ -171,6 +171,27 @@ export async function sidebarNames(page: Page): Promise<string[]> {
   return page.locator('.sidebar .tree-name').allTextContents();
 }
 
+/** The sidebar's tree as text, children in order: "A(B C) D" (rows in the order shown). */
+export function sidebarTree(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const rows = [...document.querySelectorAll('.sidebar ul.tree > li')]
+      .map((li) => ({ depth: Number(li.getAttribute('data-depth')), top: new DOMMatrix(getComputedStyle(li).transform).m42, name: li.querySelector('.tree-name')!.textContent! }))
+      .sort((a, b) => a.top - b.top);
+    let at = 0;
+    const level = (depth: number): string => {
+      const parts: string[] = [];
+      while (at < rows.length && rows[at]!.depth === depth) {
+        const name = rows[at]!.name;
+        at += 1;
+        const inner = at < rows.length && rows[at]!.depth > depth ? level(depth + 1) : '';
+        parts.push(inner ? `${name}(${inner})` : name);
+      }
+      return parts.join(' ');
+    };
+    return level(0);
+  });
+}
+
 /** axe-core's serious and critical violations on the page as it is now. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');

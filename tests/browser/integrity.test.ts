@@ -7,34 +7,12 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import schema from '../../basic.config.js';
-import { Harness, sidebarNames, waitForState } from './harness.js';
+import { Harness, sidebarNames, sidebarTree, waitForState } from './harness.js';
 
 const SHOTS = 'docs/screenshots';
 const h = new Harness();
 beforeAll(() => h.start());
 afterAll(() => h.stop());
-
-/** The sidebar's tree as text, children in order: "B(A) C" (rows in order, each with its depth). */
-function sidebarTree(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const rows = [...document.querySelectorAll('.sidebar ul.tree > li')].map((li) => ({
-      depth: Number(li.getAttribute('data-depth')),
-      name: li.querySelector('.tree-name')?.textContent ?? '?',
-    }));
-    let at = 0;
-    const level = (depth: number): string => {
-      const parts: string[] = [];
-      while (at < rows.length && rows[at]!.depth === depth) {
-        const name = rows[at]!.name;
-        at += 1;
-        const inner = at < rows.length && rows[at]!.depth > depth ? level(depth + 1) : '';
-        parts.push(inner ? `${name}(${inner})` : name);
-      }
-      return parts.join(' ');
-    };
-    return level(0);
-  });
-}
 
 async function serverProjects(user: string) {
   const { access_token } = await h.server.issueTokens(user);

@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import schema from '../../basic.config.js';
-import { Harness, indicator, seriousViolations, sidebarNames, waitForState } from './harness.js';
+import { Harness, indicator, seriousViolations, sidebarNames, sidebarTree, waitForState } from './harness.js';
 
 const SHOTS = 'docs/screenshots';
 const h = new Harness();
@@ -21,27 +21,6 @@ async function addProject(page: Page, name: string) {
   await page.getByLabel('New project name').fill(name);
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await row(page, name).waitFor();
-}
-
-/** The sidebar's tree as text: "A(B C) D". */
-function sidebarTree(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const rows = [...document.querySelectorAll('.sidebar ul.tree > li')]
-      .map((li) => ({ depth: Number(li.getAttribute('data-depth')), top: new DOMMatrix(getComputedStyle(li).transform).m42, name: li.querySelector('.tree-name')!.textContent! }))
-      .sort((a, b) => a.top - b.top);
-    let at = 0;
-    const level = (depth: number): string => {
-      const parts: string[] = [];
-      while (at < rows.length && rows[at]!.depth === depth) {
-        const name = rows[at]!.name;
-        at += 1;
-        const inner = at < rows.length && rows[at]!.depth > depth ? level(depth + 1) : '';
-        parts.push(inner ? `${name}(${inner})` : name);
-      }
-      return parts.join(' ');
-    };
-    return level(0);
-  });
 }
 
 async function serverParents(user: string): Promise<Record<string, string | null>> {
