@@ -1,34 +1,21 @@
 /**
  * Projects as a tree (as `projectTree()` computes it): a field to add a top-level project,
  * a search box, collapsible sub-trees (remembered per user), keyboard navigation (arrows,
- * Enter to rename, Delete) and drag-and-drop moves (mouse, or Space / arrows / Space on a
- * focused row), which refuse a drop that would put a project under itself.
+ * Home/End, Left/Right, Enter to rename, Delete, Alt+arrows to reorder) and drag-and-drop
+ * (`useTreeDrag`).
  *
  * Only the rows in view are rendered (`@tanstack/react-virtual`), and each row only when
- * its own record, place or state changes: with thousands of projects a keystroke costs
- * the rows on screen, not the whole list.
+ * its own record, place or state changes (`TreeRow`): with thousands of projects a
+ * keystroke costs the rows on screen, not the whole list.
  */
-import {
-  DndContext,
-  KeyboardSensor,
-  PointerSensor,
-  pointerWithin,
-  rectIntersection,
-  useDraggable,
-  useDroppable,
-  useSensor,
-  useSensors,
-  type Announcements,
-  type CollisionDetection,
-  type DragEndEvent,
-  type DragMoveEvent,
-  type KeyboardCoordinateGetter,
-} from '@dnd-kit/core';
+import { DndContext } from '@dnd-kit/core';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEventHandler } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { NameField } from './NameField.js';
-import { emojisOf, type Project, type ProjectTree } from './stores.js';
+import type { ProjectTree } from './stores.js';
+import { TopLevelTarget, TreeRow, ROW_HEIGHT, TOP_LEVEL } from './TreeRow.js';
 import { parseCollapsed, treeRows } from './treeView.js';
+import { useTreeDrag } from './useTreeDrag.js';
 
 export interface ProjectSidebarProps {
   tree: ProjectTree;
@@ -48,120 +35,32 @@ export interface ProjectSidebarProps {
   onPlace(id: string, target: string, side: 'before' | 'after'): void;
 }
 
-/** Height of one row in px (`.tree-item`'s). */
-const ROW_HEIGHT = 30;
-/** The drop target "top level" (not a project id: ids never start with a colon). */
-const TOP_LEVEL = ':top-level';
-
-/** Where a drop on a row puts the dragged project: above it, under it, or below it. */
-type Zone = 'before' | 'inside' | 'after';
-/** What a row shows while something is dragged over it. */
-type DropState = 'allowed' | 'refused' | 'before' | 'after';
-
-/** With the mouse, the row under the pointer; with the keyboard (no pointer), the row the dragged one overlaps most. */
-const collision: CollisionDetection = (args) => (args.pointerCoordinates ? pointerWithin(args) : rectIntersection(args));
-
-/** One arrow key moves a keyboard drag by one row. */
-const byRow: KeyboardCoordinateGetter = (event, { currentCoordinates }) => {
-  if (event.code === 'ArrowDown') return { ...currentCoordinates, y: currentCoordinates.y + ROW_HEIGHT };
-  if (event.code === 'ArrowUp') return { ...currentCoordinates, y: currentCoordinates.y - ROW_HEIGHT };
-  return undefined;
-};
-
-// Sensor options are constants: new objects each render would make dnd-kit set its sensors up again.
-/** A mouse drag starts after a few pixels, so a click still selects. */
-const POINTER = { activationConstraint: { distance: 6 } };
-/** Space picks a row up and drops it (Enter drops too: it renames when not dragging). */
-const KEYBOARD = { keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] }, coordinateGetter: byRow };
-
-interface TreeRowProps {
-  project: Project;
-  depth: number;
-  hasChildren: boolean;
-  expanded: boolean;
-  top: number;
-  /** Whether Tab reaches this row (the selected one, or the first when none is shown). */
-  focusable: boolean;
-  selected: boolean;
-  /** While something is dragged over this row: whether it may go under it, or the line above or below it. */
-  drop: DropState | undefined;
-  onSelect(id: string): void;
-  onToggle(id: string): void;
-  onKeyDown(e: KeyboardEvent<HTMLElement>, id: string): void;
-}
-
-/** One project; re-rendered only when its record, place, selection or drop state changes. */
-const TreeRow = memo(function TreeRow({ project, depth, hasChildren, expanded, top, focusable, selected, drop, onSelect, onToggle, onKeyDown }: TreeRowProps) {
-  const emojis = emojisOf(project) ?? [];
-  const drag = useDraggable({ id: project.id, attributes: { role: 'treeitem', tabIndex: focusable ? 0 : -1, roleDescription: 'movable project' } });
-  const target = useDroppable({ id: project.id });
-  const setRef = useCallback(
-    (el: HTMLElement | null) => {
-      drag.setNodeRef(el);
-      target.setNodeRef(el);
-    },
-    [drag.setNodeRef, target.setNodeRef],
-  );
-  const className = ['tree-item', selected && 'selected', drag.isDragging && 'dragging', drop && `drop-${drop}`].filter(Boolean).join(' ');
-  return (
-    <li data-depth={depth} role="none" style={{ transform: `translateY(${top}px)`, paddingLeft: `${depth}rem` }}>
-      <div
-        ref={setRef}
-        {...drag.attributes}
-        aria-level={depth + 1}
-        aria-expanded={hasChildren ? expanded : undefined}
-        aria-selected={selected}
-        data-row-id={project.id}
-        className={className}
-        onClick={() => onSelect(project.id)}
-        onPointerDown={drag.listeners?.onPointerDown as PointerEventHandler<HTMLElement> | undefined}
-        onKeyDown={(e) => {
-          drag.listeners?.onKeyDown?.(e);
-          if (!e.defaultPrevented) onKeyDown(e, project.id);
-        }}
-      >
-        <span
-          className="twisty"
-          aria-hidden="true"
-          onClick={(e) => {
-            e.stopPropagation();
-            if (hasChildren) onToggle(project.id);
-          }}
-        >
-          {hasChildren ? (expanded ? '▾' : '▸') : ''}
-        </span>
-        <span className="tree-name" title={project.name}>
-          {project.name}
-        </span>
-        {emojis.length > 0 ? <span className="tree-emojis"> {emojis.join('')}</span> : null}
-      </div>
-    </li>
-  );
-});
-
-/** "Move to the top level" while dragging; a plain area the rest of the time. */
-function TopLevelTarget({ active, drop }: { active: boolean; drop: DropState | undefined }) {
-  const { setNodeRef } = useDroppable({ id: TOP_LEVEL, disabled: !active });
-  if (!active) return null;
-  return (
-    <div ref={setNodeRef} className={drop ? `top-level-target drop-${drop}` : 'top-level-target'}>
-      Drop here to move to the top level
-    </div>
-  );
-}
-
 export function ProjectSidebar(props: ProjectSidebarProps) {
   const { tree, selectedId, pinned, onSelect } = props;
   const [query, setQuery] = useState('');
   const [collapsed, setCollapsed] = useState(() => parseCollapsed(localStorage.getItem(props.collapsedKey)));
-  const [dragging, setDragging] = useState<string | null>(null);
-  const [over, setOver] = useState<{ id: string; zone: Zone; allowed: boolean } | null>(null);
-  const overNow = useRef(over); // the latest, for the drop (state may lag a move behind)
-  overNow.current = over;
-  const [refusal, setRefusal] = useState<string | null>(null);
   const rows = useMemo(() => treeRows(tree, { collapsed, query, pinned }), [tree, collapsed, query, pinned]);
   const indexOf = useMemo(() => new Map(rows.map((r, i) => [r.project.id, i])), [rows]);
   const scroller = useRef<HTMLDivElement>(null);
+  const toggle = useCallback(
+    (id: string) =>
+      setCollapsed((was) => {
+        const next = new Set(was);
+        if (!next.delete(id)) next.add(id);
+        localStorage.setItem(props.collapsedKey, JSON.stringify([...next]));
+        return next;
+      }),
+    [props.collapsedKey],
+  );
+  const { dragging, refusal, dropOn, contextProps } = useTreeDrag({
+    tree,
+    onMove: props.onMove,
+    onPlace: props.onPlace,
+    // Show where it went.
+    onDroppedUnder: (parentId) => {
+      if (collapsed.has(parentId)) toggle(parentId);
+    },
+  });
   // A row asked to take the keyboard focus once it is rendered (after arrows scrolled it into view).
   const focusWanted = useRef<string | null>(null);
 
@@ -182,17 +81,6 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
       [draggingIndex],
     ),
   });
-
-  const toggle = useCallback(
-    (id: string) =>
-      setCollapsed((was) => {
-        const next = new Set(was);
-        if (!next.delete(id)) next.add(id);
-        localStorage.setItem(props.collapsedKey, JSON.stringify([...next]));
-        return next;
-      }),
-    [props.collapsedKey],
-  );
 
   const focusRow = useCallback(
     (id: string) => {
@@ -269,66 +157,6 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
     e.preventDefault();
   }, []);
 
-  const sensors = useSensors(useSensor(PointerSensor, POINTER), useSensor(KeyboardSensor, KEYBOARD));
-  const nameOf = (id: string | number | undefined) => (id === TOP_LEVEL ? 'the top level' : `“${tree.all.find((p) => p.id === id)?.name ?? id}”`);
-  /** Why `id` cannot go where `zone` of `target` says, or undefined when it can. */
-  const whyNot = (id: string, target: string, zone: Zone = 'inside') => {
-    if (id === target) return undefined; // dropped on itself: nothing to do
-    if (target === TOP_LEVEL) return undefined;
-    const parentId = zone === 'inside' ? target : tree.parentOf(target)?.id;
-    if (tree.canMoveUnder(id, parentId)) return undefined;
-    return zone === 'inside'
-      ? `${nameOf(id)} cannot move under its own sub-project ${nameOf(target)}.`
-      : `${nameOf(id)} cannot move next to its own sub-project ${nameOf(target)}.`;
-  };
-  const announcements: Announcements = {
-    onDragStart: ({ active }) => `Picked up ${nameOf(active.id)}. Arrows choose where it goes, Space drops it, Escape cancels.`,
-    onDragOver: ({ active, over }) => (over ? `${nameOf(active.id)} is over ${nameOf(over.id)}${whyNot(String(active.id), String(over.id)) ? ', which it cannot go under' : ''}.` : `${nameOf(active.id)} is over no project.`),
-    onDragEnd: ({ active, over }) => (over ? `${nameOf(active.id)} was dropped on ${nameOf(over.id)}.` : `${nameOf(active.id)} was dropped on no project.`),
-    onDragCancel: ({ active }) => `Moving ${nameOf(active.id)} was cancelled.`,
-  };
-
-  const onDragMove = ({ active, over, activatorEvent, delta }: DragMoveEvent) => {
-    let next: typeof overNow.current = null;
-    if (over && over.id !== active.id) {
-      // With the mouse, the pointer's height in the row says where: its top quarter above
-      // the row, its bottom quarter below, the middle under it. The keyboard moves under.
-      let zone: Zone = 'inside';
-      if (over.id !== TOP_LEVEL && 'clientY' in activatorEvent) {
-        const y = (activatorEvent as PointerEvent).clientY + delta.y;
-        const at = (y - over.rect.top) / over.rect.height;
-        zone = at < 0.25 ? 'before' : at > 0.75 ? 'after' : 'inside';
-      }
-      next = { id: String(over.id), zone, allowed: !whyNot(String(active.id), String(over.id), zone) };
-    }
-    const was = overNow.current;
-    if (was?.id !== next?.id || was?.zone !== next?.zone || was?.allowed !== next?.allowed) setOver(next);
-    overNow.current = next;
-  };
-  const onDragEnd = ({ active }: DragEndEvent) => {
-    const target = overNow.current;
-    setDragging(null);
-    setOver(null);
-    if (!target || target.id === active.id) return;
-    const id = String(active.id);
-    const problem = whyNot(id, target.id, target.zone);
-    if (problem) {
-      setRefusal(problem);
-      return;
-    }
-    setRefusal(null);
-    if (target.zone !== 'inside') {
-      props.onPlace(id, target.id, target.zone);
-      return;
-    }
-    const parentId = target.id === TOP_LEVEL ? undefined : target.id;
-    if (tree.parentOf(id)?.id === parentId) return;
-    props.onMove(id, parentId);
-    if (parentId !== undefined && collapsed.has(parentId)) toggle(parentId); // show where it went
-  };
-  const dropOn = (id: string): DropState | undefined =>
-    over?.id !== id ? undefined : !over.allowed ? 'refused' : over.zone === 'inside' ? 'allowed' : over.zone;
-
   return (
     <nav id="project-sidebar" className={props.open ? 'sidebar open' : 'sidebar'} aria-label="Projects">
       <h2>Projects</h2>
@@ -342,23 +170,7 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
       {rows.length === 0 ? (
         <p className="empty">{query.trim() ? `No project matches “${query.trim()}”.` : 'No projects yet.'}</p>
       ) : (
-        <DndContext
-          sensors={sensors}
-          collisionDetection={collision}
-          accessibility={{ announcements, screenReaderInstructions: { draggable: 'To move a project, press Space, choose a place with the arrow keys, and press Space again. Escape cancels.' } }}
-          onDragStart={({ active }) => {
-            setDragging(String(active.id));
-            setRefusal(null);
-          }}
-          onDragMove={onDragMove}
-          onDragOver={onDragMove}
-          onDragEnd={onDragEnd}
-          onDragCancel={() => {
-            setDragging(null);
-            setOver(null);
-            overNow.current = null;
-          }}
-        >
+        <DndContext {...contextProps}>
           <div className="tree-area">
             {/* Over the search box, so showing it moves no row under the pointer. */}
             <TopLevelTarget active={dragging !== null} drop={dropOn(TOP_LEVEL)} />

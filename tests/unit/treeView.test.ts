@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nameProblem, projectTreeOf, type Project } from '../../src/app/stores.js';
 import { parseCollapsed, treeRows, type TreeViewOptions } from '../../src/app/treeView.js';
+import { zoneAt } from '../../src/app/useTreeDrag.js';
 
 const project = (id: string, name: string, parentId?: string): Project => ({
   id,
@@ -74,4 +75,16 @@ describe('nameProblem', () => {
     [` ${'x'.repeat(200)} `, undefined],
     ['x'.repeat(201), 'A name can have at most 200 characters'],
   ])('%j', (name, problem) => expect(nameProblem(name)).toBe(problem));
+});
+
+describe('zoneAt (where a drop at a height in a row goes)', () => {
+  it.each([
+    [0, 'before'],
+    [0.2, 'before'],
+    [0.25, 'inside'],
+    [0.5, 'inside'],
+    [0.75, 'inside'],
+    [0.8, 'after'],
+    [1, 'after'],
+  ])('%s -> %s', (at, zone) => expect(zoneAt(at)).toBe(zone));
 });
