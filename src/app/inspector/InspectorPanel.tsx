@@ -65,9 +65,10 @@ export function InspectorPanel({ recorder }: InspectorPanelProps) {
     () => recorder.steps.at(-1)?.n ?? 0,
   );
   const steps = recorder.steps;
-  // Following live, the last step is shown; stepping, the chosen one stays put.
+  // Following live, the last step is shown; stepping, the chosen one (by its number, which
+  // stays when the oldest steps are dropped) stays put.
   const [chosen, setChosen] = useState<number | null>(null);
-  const index = chosen === null ? steps.length - 1 : Math.min(chosen, steps.length - 1);
+  const index = chosen === null ? steps.length - 1 : Math.max(0, steps.findIndex((s) => s.n === chosen));
   const step = steps[index];
   const following = chosen === null;
   const diagram = useRef<HTMLDivElement>(null);
@@ -88,7 +89,7 @@ export function InspectorPanel({ recorder }: InspectorPanelProps) {
     }
   }, [elements, step]);
 
-  const go = (to: number) => setChosen(Math.max(0, Math.min(steps.length - 1, to)));
+  const go = (to: number) => setChosen(steps[Math.max(0, Math.min(steps.length - 1, to))]?.n ?? null);
   const timeline = steps.slice(-60);
 
   return (
@@ -101,7 +102,7 @@ export function InspectorPanel({ recorder }: InspectorPanelProps) {
         <button type="button" onClick={() => go(index + 1)} disabled={following || index >= steps.length - 1}>
           Step forward ▶
         </button>
-        <button type="button" aria-pressed={following} onClick={() => setChosen(following ? index : null)}>
+        <button type="button" aria-pressed={following} onClick={() => setChosen(following ? (step?.n ?? null) : null)}>
           {following ? 'Following live' : 'Follow live'}
         </button>
       </div>
@@ -172,7 +173,7 @@ export function InspectorPanel({ recorder }: InspectorPanelProps) {
       <ol className="inspector-timeline" aria-label="Recorded steps">
         {timeline.map((s) => (
           <li key={s.n} className={s === step ? 'current' : undefined}>
-            <button type="button" onClick={() => setChosen(steps.indexOf(s))} aria-current={s === step ? 'step' : undefined}>
+            <button type="button" onClick={() => setChosen(s.n)} aria-current={s === step ? 'step' : undefined}>
               {s.n}. {s.event}
             </button>
           </li>
