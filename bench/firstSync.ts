@@ -14,8 +14,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import type { Browser, Page } from 'playwright-core';
-import { createStorage } from 'unstorage';
-import memoryDriver from 'unstorage/drivers/memory';
 import { build, preview } from 'vite';
 import WebSocket from 'ws';
 import schema, { mergeRules } from '../basic.config.js';
@@ -23,6 +21,7 @@ import type { RunningServer } from '../server/index.js';
 import { localServerTokenSource } from '../src/remote/localAuth.js';
 import type { WebSocketConstructor } from '../src/remote/syncSocket.js';
 import { createSyncService } from '../src/sync/syncService.js';
+import { memoryStorage } from '../src/testing/index.js';
 import { routeBasicToLocalServer } from '../tests/browser/routeBasic.js';
 import { storeSession, withBuiltApp } from './builtApp.js';
 
@@ -41,7 +40,7 @@ export interface FirstSyncResult {
 /** Writes `n` projects for the user through a sync service in Node, as another device would. */
 export async function seed(server: RunningServer, n: number): Promise<void> {
   const service = createSyncService({
-    storage: createStorage({ driver: memoryDriver() }),
+    storage: memoryStorage(),
     serverUrl: server.url,
     schema,
     merge: mergeRules,

@@ -147,8 +147,13 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
             tree={tree}
             actions={undo}
             nameInputRef={nameInput}
+            onRenameDone={(id) => {
+              const row = document.querySelector<HTMLElement>(`#project-sidebar [data-row-id="${CSS.escape(id)}"]`);
+              row?.focus();
+              return row !== null && document.activeElement === row; // a closed drawer's rows take no focus
+            }}
             onBeginEditing={(id) => {
-              setPinned({ id, name: tree.all.find((p) => p.id === id)?.name ?? '' });
+              setPinned({ id, name: store.getProject(id)?.name ?? '' });
               service.beginEditing(PROJECTS, id);
             }}
             onEndEditing={(id) => {

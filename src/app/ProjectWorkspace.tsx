@@ -19,6 +19,8 @@ export interface ProjectWorkspaceProps {
   onError(message: string): void;
   /** The name input, so the tree's Enter can start a rename. */
   nameInputRef?: RefObject<HTMLInputElement | null>;
+  /** Enter or Escape ended a rename: give the keys back to the tree; false when it could not. */
+  onRenameDone?(id: string): boolean;
 }
 
 export function ProjectWorkspace(props: ProjectWorkspaceProps) {
@@ -63,9 +65,7 @@ export function ProjectWorkspace(props: ProjectWorkspaceProps) {
             // Enter or Escape ends the rename and gives the keys back to the tree.
             if (e.key !== 'Enter' && e.key !== 'Escape') return;
             e.preventDefault();
-            const row = document.querySelector<HTMLElement>(`[data-row-id="${CSS.escape(project.id)}"]`);
-            if (row) row.focus();
-            else e.currentTarget.blur();
+            if (!props.onRenameDone?.(project.id)) e.currentTarget.blur();
           }}
           onBlur={() => {
             setDraft(null);

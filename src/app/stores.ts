@@ -183,6 +183,16 @@ export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' 
   };
   const live = () => current().live;
 
+  /** Where placing `id` before or after `target` takes it: the parent, whether that is a move, and the ranks to write. */
+  const placement = (id: string, target: string, side: 'before' | 'after') => {
+    const tree = store.projectTree();
+    const parentId = tree.parentOf(target)?.id;
+    // The other siblings keep their order when `id` moves in (a move writes nothing of theirs).
+    const siblings = store.childrenOf(parentId).filter((p) => p.id !== id);
+    const at = siblings.findIndex((p) => p.id === target) + (side === 'before' ? 0 : 1);
+    return { parentId, moves: tree.parentOf(id)?.id !== parentId, ranks: placementRanks(siblings, id, at) };
+  };
+
   const store = {
     getProject: get,
 
@@ -259,20 +269,14 @@ export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' 
       require(id);
       require(target);
       if (id === target) return;
-      const tree = store.projectTree();
-      const parentId = tree.parentOf(target)?.id;
-      if (tree.parentOf(id)?.id !== parentId) await store.moveProject(id, parentId);
-      const siblings = store.childrenOf(parentId).filter((p) => p.id !== id);
-      const at = siblings.findIndex((p) => p.id === target);
-      for (const [placed, rank] of placementRanks(siblings, id, side === 'before' ? at : at + 1)) await projects.update(placed, { rank });
+      const { parentId, moves, ranks } = placement(id, target, side);
+      if (moves) await store.moveProject(id, parentId);
+      for (const [placed, rank] of ranks) await projects.update(placed, { rank });
     },
 
     /** The projects `placeProject` would write (for undo). */
     placementIds(id: string, target: string, side: 'before' | 'after'): string[] {
-      const tree = store.projectTree();
-      const siblings = store.childrenOf(tree.parentOf(target)?.id).filter((p) => p.id !== id);
-      const at = siblings.findIndex((p) => p.id === target);
-      return [...new Set([id, ...tree.cycleBroken, ...placementRanks(siblings, id, side === 'before' ? at : at + 1).keys()])];
+      return [...new Set([id, ...store.projectTree().cycleBroken, ...placement(id, target, side).ranks.keys()])];
     },
 
     /** Deletes a project and its sub-projects (tombstones); returns what was deleted, for undo. */

@@ -9,14 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, createServer as createVite, preview, type Plugin, type ViteDevServer } from 'vite';
-import { createStorage } from 'unstorage';
-import memoryDriver from 'unstorage/drivers/memory';
-import WebSocket from 'ws';
-import schema, { mergeRules } from '../../basic.config.js';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { localServerTokenSource } from '../../src/remote/localAuth.js';
-import type { WebSocketConstructor } from '../../src/remote/syncSocket.js';
-import { createSyncService } from '../../src/sync/syncService.js';
+import { memoryStorage } from '../../src/testing/index.js';
+import { startClient } from '../helpers/clients.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -106,18 +102,7 @@ export class Harness {
     const password = `${user} browser password`;
     await this.server.setPassword(user, password);
     this.accounts.add(user);
-    const service = createSyncService({
-      storage: createStorage({ driver: memoryDriver() }),
-      serverUrl: this.server.url,
-      schema,
-      merge: mergeRules,
-      getToken: localServerTokenSource(this.server.url, { user, password }),
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      window: undefined,
-      tabs: null,
-      log: () => {},
-    });
-    await service.start();
+    const { service } = await startClient(this.server, user, { getToken: localServerTokenSource(this.server.url, { user, password }), storage: memoryStorage(), tabs: null });
     const collection = service.collection('projects');
     for (const project of projects) await collection.put({ type: 'project', components: {}, ...project } as never);
     await service.whenSynced(60_000);

@@ -59,7 +59,29 @@ function useDiagram(container: React.RefObject<HTMLDivElement | null>): { elemen
   return { elements, failure };
 }
 
+/** One list of what a step held: a record or actor per line, with what it says of it. */
+function RefList({ label, heading, items, empty }: { label: string; heading: string; items: Array<{ ref: string; detail?: string }>; empty: string }) {
+  return (
+    <section aria-label={label}>
+      <h3>{heading}</h3>
+      {items.length ? (
+        <ul>
+          {items.map(({ ref, detail }) => (
+            <li key={ref}>
+              <code>{ref}</code>
+              {detail === undefined ? null : `: ${detail}`}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="empty">{empty}</p>
+      )}
+    </section>
+  );
+}
+
 export function InspectorPanel({ recorder }: InspectorPanelProps) {
+  // Re-renders when a step is recorded (the steps themselves are read below).
   useSyncExternalStore(
     (listener) => recorder.subscribe(listener),
     () => recorder.steps.at(-1)?.n ?? 0,
@@ -121,48 +143,19 @@ export function InspectorPanel({ recorder }: InspectorPanelProps) {
         <p>Nothing recorded yet.</p>
       )}
       <div className="inspector-lists">
-        <section aria-label="Merge actors">
-          <h3>Merge actors</h3>
-          {step?.mergeActors.length ? (
-            <ul>
-              {step.mergeActors.map((a) => (
-                <li key={a.id}>
-                  <code>{a.id}</code>: {a.state}
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="empty">None live (records nobody edits are decided by done-on-start actors inside a merge batch).</p>
-          )}
-        </section>
-        <section aria-label="Outbox">
-          <h3>Outbox ({step?.pendingCount ?? 0})</h3>
-          {step?.outbox.length ? (
-            <ul>
-              {step.outbox.slice(0, 20).map((ref) => (
-                <li key={ref}>
-                  <code>{ref}</code>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="empty">Empty.</p>
-          )}
-        </section>
-        <section aria-label="Quarantine">
-          <h3>Quarantine ({step?.quarantined.length ?? 0})</h3>
-          {step?.quarantined.length ? (
-            <ul>
-              {step.quarantined.map((q) => (
-                <li key={q.ref}>
-                  <code>{q.ref}</code>: {q.reason}
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="empty">Empty.</p>
-          )}
-        </section>
+        <RefList
+          label="Merge actors"
+          heading="Merge actors"
+          items={step?.mergeActors.map((a) => ({ ref: a.id, detail: a.state })) ?? []}
+          empty="None live (records nobody edits are decided by done-on-start actors inside a merge batch)."
+        />
+        <RefList label="Outbox" heading={`Outbox (${step?.pendingCount ?? 0})`} items={step?.outbox.slice(0, 20).map((ref) => ({ ref })) ?? []} empty="Empty." />
+        <RefList
+          label="Quarantine"
+          heading={`Quarantine (${step?.quarantined.length ?? 0})`}
+          items={step?.quarantined.map((q) => ({ ref: q.ref, detail: q.reason })) ?? []}
+          empty="Empty."
+        />
       </div>
       {failure ? (
         <p className="error" role="alert">
