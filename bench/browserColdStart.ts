@@ -64,12 +64,12 @@ export function browserColdStart(n: number, options: ColdStartOptions = {}): Pro
       { n, userId: user.id, storage, padding: options.padding ?? 0 },
     );
     await server.close(); // "before any network": nothing answers
+    // Written one value per record (as an older version stored them); the first load
+    // rewrites them as packs (the drivers' compaction), as a first sync would have written
+    // them. The reloads measured below start from that.
+    await page.reload();
+    await page.waitForFunction(() => performance.getEntriesByName('basic-sync:local-ready').length > 0, undefined, { timeout: 60_000 });
     if (storage === 'indexedDB') {
-      // Written one value per record (as an older version stored them); the first load
-      // rewrites them as packs (the driver's compaction), as a first sync would have
-      // written them. The reloads measured below start from that.
-      await page.reload();
-      await page.waitForFunction(() => performance.getEntriesByName('basic-sync:local-ready').length > 0, undefined, { timeout: 60_000 });
       await page.waitForFunction(
         (userId) =>
           new Promise<boolean>((resolve) => {

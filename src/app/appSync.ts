@@ -5,7 +5,6 @@
  * their projects. localStorage by default: it loads fastest; IndexedDB once the user
  * moves there (`moveToIndexedDb`), for workspaces past localStorage's few megabytes.
  */
-import { createStore as createIdbStore, setMany } from 'idb-keyval';
 import { createStorage } from 'unstorage';
 import type { InspectionEvent } from 'xstate';
 import schema, { mergeRules } from '../../basic.config.js';
@@ -39,12 +38,16 @@ export function storageKindOf(userId: string): StorageKind {
  * localStorage. The caller stops the service first and reloads after.
  */
 export async function moveToIndexedDb(userId: string): Promise<void> {
-  const prefix = `${localPrefix(userId)}:`;
-  const keys = Object.keys(localStorage).filter((key) => key.startsWith(prefix));
-  const entries = keys.map((key) => [key.slice(prefix.length), localStorage.getItem(key)!] as [string, string]);
-  await setMany(entries, createIdbStore(databaseName(userId), 'records'));
+  const from = batchedLocalStorageDriver({ base: localPrefix(userId) });
+  const to = batchedIndexedDbDriver({ dbName: databaseName(userId) });
+  try {
+    const items = await from.getItems!((await from.getKeys('', {})).map((key) => ({ key })), {});
+    await to.setItems!(items.map(({ key, value }) => ({ key, value: value as string })), {});
+  } finally {
+    await to.dispose?.();
+  }
   localStorage.setItem(storageKindKey(userId), 'indexedDB');
-  for (const key of keys) localStorage.removeItem(key);
+  await from.clear!('', {});
 }
 
 const byUser = new Map<string, AppSync>();

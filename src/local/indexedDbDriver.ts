@@ -2,14 +2,10 @@
  * An IndexedDB driver for unstorage (over idb-keyval, as unstorage's own `indexedb`
  * driver is), for workspaces past what localStorage holds (about 5 MB), fast to load:
  *
- * - **Packs.** Chromium spends most of a load on the number of values, not their size:
- *   50k values of 300 bytes take 1.5-2.6 s to `getAll`, the same data in 50 values of
- *   1,000 entries 0.2-0.3 s. So a large batch write (a catch-up page) is stored as packs
- *   (`\uffffpack:<n>` -> JSON of up to 1,000 entries), and a load reads the packs and
- *   the loose keys in one transaction. Single writes stay loose keys (small and fast);
- *   a loose key overrides what packs hold for it, a later pack overrides an earlier one,
- *   and a removed key that packs may hold is marked removed. When a load finds many loose
- *   keys, everything is rewritten as packs (compaction), in one transaction.
+ * - **Packs** (`packs.ts`): 50k values of 300 bytes take Chromium 1.5-2.6 s to `getAll`,
+ *   the same data in 50 packs of 1,000 entries 0.2-0.3 s. A load reads the packs and the
+ *   loose keys in one transaction; a removed key that packs may hold is a loose `REMOVED`
+ *   value; a batch write's packs and a compaction are one transaction each.
  * - **Other tabs.** IndexedDB tells other tabs nothing, so writes are announced on a
  *   BroadcastChannel and `watch` hears other tabs' (what localStorage's `storage` event
  *   does), for `followOtherTabs`.
@@ -19,28 +15,17 @@
  */
 import { clear, createStore, get, getMany, promisifyRequest, set, setMany, type UseStore } from 'idb-keyval';
 import { defineDriver } from 'unstorage';
+import { COMPACT_FROM, PACK, PACK_FROM, PACK_SIZE, packedEntries, packKey, packNumber, packsOf, type PackOptions } from './packs.js';
 
-export interface BatchedIndexedDbOptions {
+export interface BatchedIndexedDbOptions extends PackOptions {
   /** The database, e.g. `basic-sync:<user>`. */
   dbName: string;
   /** Default `records`. */
   storeName?: string;
-  /** Batch writes of at least this many entries are stored as packs (default `PACK_FROM`). */
-  packFrom?: number;
-  /** A load that finds this many loose keys rewrites the store as packs (default `COMPACT_FROM`). */
-  compactFrom?: number;
 }
 
-/** Pack keys sort after every loose key (loose keys are unstorage keys: no U+FFFF in them). */
-const PACK = '\uffffpack:';
 /** A loose value that says "removed" over what a pack holds (never valid JSON, so never a value). */
 const REMOVED = '\u0000removed';
-/** A batch write of at least this many entries is stored as packs. */
-export const PACK_FROM = 200;
-/** Entries per pack (about 300 KB for 300-byte records). */
-export const PACK_SIZE = 1_000;
-/** A load that finds this many loose keys (or more) rewrites the store as packs. */
-export const COMPACT_FROM = 2_000;
 
 type Announcement = { event: 'update' | 'remove'; keys: string[] };
 
@@ -54,20 +39,12 @@ const looseRange = () => IDBKeyRange.upperBound(PACK, true);
  */
 async function nextPackNumber(store: IDBObjectStore): Promise<number> {
   const last = await promisifyRequest(store.openKeyCursor(packRange(), 'prev'));
-  return last ? Number.parseInt(String(last.key).slice(PACK.length), 36) + 1 : 0;
+  return last ? packNumber(String(last.key)) + 1 : 0;
 }
-const packKey = (n: number) => `${PACK}${n.toString(36).padStart(10, '0')}`;
 
 /** Writes `entries` as packs numbered from `first`. */
-function putPacks(store: IDBObjectStore, entries: Array<[string, string]>, first: number): void {
-  packsOf(entries).forEach((pack, i) => store.put(pack, packKey(first + i)));
-}
-
-/** Entries as packs of `PACK_SIZE`, JSON each. */
-function packsOf(entries: Array<[string, string]>): string[] {
-  const packs: string[] = [];
-  for (let i = 0; i < entries.length; i += PACK_SIZE) packs.push(JSON.stringify(Object.fromEntries(entries.slice(i, i + PACK_SIZE))));
-  return packs;
+function putPacks(store: IDBObjectStore, entries: Array<[string, string]>, first: number, size: number): void {
+  packsOf(entries, size).forEach((pack, i) => store.put(pack, packKey(first + i)));
 }
 
 /** What the store holds: packs in order, then loose keys over them. */
@@ -77,8 +54,7 @@ async function readStore(store: IDBObjectStore): Promise<{ all: Map<string, stri
     promisifyRequest(store.getAllKeys(looseRange())) as Promise<string[]>,
     promisifyRequest(store.getAll(looseRange())) as Promise<string[]>,
   ]);
-  const all = new Map<string, string>();
-  for (const pack of packs) for (const [key, value] of Object.entries(JSON.parse(pack) as Record<string, string>)) all.set(key, value);
+  const all = packedEntries(packs);
   looseKeys.forEach((key, i) => {
     const value = looseValues[i]!;
     if (value === REMOVED) all.delete(key);
@@ -88,12 +64,12 @@ async function readStore(store: IDBObjectStore): Promise<{ all: Map<string, stri
 }
 
 /** Rewrites the whole store as packs, in one transaction. */
-function compact(useStore: UseStore): Promise<void> {
+function compact(useStore: UseStore, packSize: number): Promise<void> {
   return useStore('readwrite', async (store) => {
     const { all } = await readStore(store);
     store.delete(packRange());
     store.delete(looseRange());
-    putPacks(store, [...all], 0);
+    putPacks(store, [...all], 0, packSize);
     return promisifyRequest(store.transaction);
   });
 }
@@ -102,6 +78,7 @@ export const batchedIndexedDbDriver = defineDriver((options: BatchedIndexedDbOpt
   const storeName = options.storeName ?? 'records';
   const packFrom = options.packFrom ?? PACK_FROM;
   const compactFrom = options.compactFrom ?? COMPACT_FROM;
+  const packSize = options.packSize ?? PACK_SIZE;
   const useStore = createStore(options.dbName, storeName);
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`unstorage-idb:${options.dbName}:${storeName}`);
   const announce = (message: Announcement) => channel?.postMessage(message);
@@ -111,7 +88,7 @@ export const batchedIndexedDbDriver = defineDriver((options: BatchedIndexedDbOpt
   let whole: Promise<Map<string, string>> | null = null;
   const readAll = () =>
     (whole ??= useStore('readonly', readStore).then(({ all, looseCount }) => {
-      if (looseCount >= compactFrom) void compact(useStore).catch(() => {}); // a later load tries again
+      if (looseCount >= compactFrom) void compact(useStore, packSize).catch(() => {}); // a later load tries again
       return all;
     }));
   const changed = () => {
@@ -160,7 +137,7 @@ export const batchedIndexedDbDriver = defineDriver((options: BatchedIndexedDbOpt
       } else {
         // Packs, and the loose values they replace removed, in one transaction.
         await useStore('readwrite', async (store) => {
-          putPacks(store, items.map(({ key, value }) => [key, value]), await nextPackNumber(store));
+          putPacks(store, items.map(({ key, value }) => [key, value]), await nextPackNumber(store), packSize);
           for (const { key } of items) store.delete(key);
           return promisifyRequest(store.transaction);
         });

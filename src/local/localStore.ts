@@ -257,13 +257,13 @@ export class LocalStore {
    * read back into memory, so two windows of one browser profile stay in step.
    */
   async watchOtherTabs(): Promise<() => void> {
-    const unwatch = await this.storage.watch((event, key) => {
-      void this.reloadKey(key, event === 'remove').catch(() => {});
+    const unwatch = await this.storage.watch((_event, key) => {
+      void this.reloadKey(key).catch(() => {});
     });
     return () => void unwatch();
   }
 
-  private async reloadKey(fullKey: string, removed: boolean): Promise<void> {
+  private async reloadKey(fullKey: string): Promise<void> {
     // The driver may report keys with its own base in front (e.g. `basic-sync:<user>:`).
     const at = fullKey.search(/(?:^|:)sync:(?:record|outbox|held|notice|meta)(?::|$)/);
     if (at < 0) return;
@@ -277,7 +277,8 @@ export class LocalStore {
     }
     if (!table || !id) return;
     const ref = { table, id };
-    const value = removed ? null : await this.storage.getItem(key);
+    // Read even when removed: a loose value a pack replaced is removed, and the pack holds the key.
+    const value = await this.storage.getItem(key);
     if (kind === 'record' && isRecord(value)) {
       this.tableMap(table).set(id, value);
       this.emit({ refs: [ref], origin: 'remote' });

@@ -115,6 +115,53 @@ describe('two windows of one browser profile (shared localStorage)', () => {
     await expect.poll(() => serverNames('jules'), { timeout: 5000 }).toEqual(['Shared']);
     await context.close();
   });
+
+  it('share a workspace stored as packs: a first sync, a burst from another device, edits over packed projects, a reload', async () => {
+    const pad = (i: number) => String(i).padStart(3, '0');
+    await h.seedProjects('kim', Array.from({ length: 600 }, (_, i) => ({ id: `p${i}`, name: `Project ${pad(i)}` })));
+    const context = await h.profile();
+    const a = await h.signIn(context, 'kim'); // the first sync: 600 projects in one catch-up page
+    const b = await context.newPage();
+    await b.goto(h.appUrl); // loads them from this profile's localStorage
+    await waitForState(b, 'idle');
+    const find = async (page: typeof a, name: string) => {
+      await page.getByLabel('Search projects').fill(name);
+      return sidebarNames(page);
+    };
+    await expect.poll(() => find(b, 'Project 599')).toEqual(['Project 599']);
+
+    // Another device writes 300 projects at once: one live frame, stored by the syncing window as a pack; the other window hears it.
+    await h.seedProjects('kim', Array.from({ length: 300 }, (_, i) => ({ id: `q${i}`, name: `Burst ${pad(i)}` })));
+    await expect.poll(() => find(a, 'Burst 299'), { timeout: 10_000 }).toEqual(['Burst 299']);
+    await expect.poll(() => find(b, 'Burst 299'), { timeout: 10_000 }).toEqual(['Burst 299']);
+    const stored = await a.evaluate(() => {
+      const keys = Object.keys(localStorage);
+      return { packs: keys.filter((k) => k.includes('\uffffpack:')).length, looseRecords: keys.filter((k) => k.includes(':sync:record:')).length };
+    });
+    expect(stored.packs).toBeGreaterThanOrEqual(2);
+    expect(stored.looseRecords).toBe(0);
+
+    // Edits over packed projects, in either window, reach the other window and the server.
+    await find(b, 'Project 599');
+    await b.getByRole('treeitem', { name: /^Project 599/ }).click();
+    await b.locator('.project-name').fill('Renamed in b');
+    await b.locator('.project-name').blur();
+    await expect.poll(() => find(a, 'Renamed'), { timeout: 5000 }).toEqual(['Renamed in b']);
+    await find(a, 'Burst 000');
+    await a.getByRole('treeitem', { name: /^Burst 000/ }).click();
+    await a.locator('.project-name').fill('Renamed in a');
+    await a.locator('.project-name').blur();
+    await expect.poll(() => find(b, 'Renamed'), { timeout: 5000 }).toEqual(['Renamed in a', 'Renamed in b']);
+    await expect.poll(async () => (await serverNames('kim')).filter((n) => n.startsWith('Renamed')), { timeout: 5000 }).toEqual(['Renamed in a', 'Renamed in b']);
+
+    await a.reload();
+    await waitForState(a, 'idle');
+    await expect.poll(() => find(a, 'Renamed')).toEqual(['Renamed in a', 'Renamed in b']);
+    expect(await find(a, 'Burst 29')).toHaveLength(10); // Burst 290-299
+    expect(await find(a, 'Project 00')).toHaveLength(10);
+    expect((await serverNames('kim')).length).toBe(900);
+    await context.close();
+  });
 });
 
 describe('offline and reloads', () => {

@@ -9,18 +9,44 @@ import memoryDriver from 'unstorage/drivers/memory';
 import { batchedIndexedDbDriver } from '../../src/local/indexedDbDriver.js';
 import { batchedLocalStorageDriver } from '../../src/local/localStorageDriver.js';
 
-/** The Web Storage API over a Map (what the drivers use of `localStorage`). */
-export function fakeLocalStorage(): globalThis.Storage {
+/** A change as another tab's `storage` event reports it. */
+export type StorageChange = { key: string | null; oldValue: string | null; newValue: string | null };
+
+/**
+ * The Web Storage API over a Map (what the drivers use of `localStorage`). `capacity`: the
+ * characters of keys and values it holds at most (a write past it throws as a full
+ * localStorage does); `onChange`: told of every change, as other tabs are.
+ */
+export function fakeLocalStorage(options: { capacity?: number; onChange?: (change: StorageChange) => void } = {}): globalThis.Storage {
   const map = new Map<string, string>();
+  let used = 0;
   const api = {
     get length() {
       return map.size;
     },
     key: (i: number) => [...map.keys()][i] ?? null,
     getItem: (k: string) => map.get(k) ?? null,
-    setItem: (k: string, v: string) => void map.set(k, String(v)),
-    removeItem: (k: string) => void map.delete(k),
-    clear: () => map.clear(),
+    setItem: (k: string, v: string) => {
+      const value = String(v);
+      const old = map.get(k) ?? null;
+      const next = used - (old === null ? 0 : k.length + old.length) + k.length + value.length;
+      if (options.capacity !== undefined && next > options.capacity) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      map.set(k, value);
+      used = next;
+      options.onChange?.({ key: k, oldValue: old, newValue: value });
+    },
+    removeItem: (k: string) => {
+      const old = map.get(k);
+      if (old === undefined) return;
+      map.delete(k);
+      used -= k.length + old.length;
+      options.onChange?.({ key: k, oldValue: old, newValue: null });
+    },
+    clear: () => {
+      map.clear();
+      used = 0;
+      options.onChange?.({ key: null, oldValue: null, newValue: null });
+    },
   };
   // Drivers list keys with Object.keys(storage), as on the real localStorage.
   return new Proxy(api, {

@@ -83,7 +83,7 @@ describe('batchedIndexedDbDriver', () => {
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
         const name = dbName();
         // Small thresholds, so packs and compactions happen in short histories.
-        const open = () => createStorage({ driver: batchedIndexedDbDriver({ dbName: name, packFrom: 3, compactFrom: 4 }) });
+        const open = () => createStorage({ driver: batchedIndexedDbDriver({ dbName: name, packFrom: 3, compactFrom: 4, packSize: 4 }) });
         let storage = open();
         const model = new Map<string, number>();
         for (const o of ops) {
