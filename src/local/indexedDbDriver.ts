@@ -122,6 +122,12 @@ export const batchedIndexedDbDriver = defineDriver((options: BatchedIndexedDbOpt
       const all = await readAll();
       return items.map(({ key }) => ({ key, value: all.get(key) ?? null }));
     },
+    /** Every key under `base` with its value, from one whole-store read (see `bulkRead.ts`). */
+    async getEntries(base: string) {
+      const entries: Array<{ key: string; value: string }> = [];
+      for (const [key, value] of await readAll()) if (key.startsWith(base)) entries.push({ key, value });
+      return entries;
+    },
     async getKeys(base: string) {
       return [...(await readAll()).keys()].filter((key) => !base || key.startsWith(base));
     },

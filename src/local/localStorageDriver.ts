@@ -164,10 +164,14 @@ export const batchedLocalStorageDriver = defineDriver((options: BatchedLocalStor
     return { ...s, all };
   };
 
-  const getKeys = (subBase: string): string[] => {
+  /** Everything, from one listing; a load that finds many loose keys compacts them. */
+  const loadAll = (): Map<string, string> => {
     const s = surveyAll();
     if (s.loose.length >= compactFrom) compact(s);
-    const keys = [...s.all.keys()];
+    return s.all;
+  };
+  const getKeys = (subBase: string): string[] => {
+    const keys = [...loadAll().keys()];
     return subBase ? keys.filter((key) => key.startsWith(subBase)) : keys;
   };
 
@@ -215,6 +219,12 @@ export const batchedLocalStorageDriver = defineDriver((options: BatchedLocalStor
       });
     },
     getKeys,
+    /** Every key under `subBase` with its value, in one pass (see `bulkRead.ts`). */
+    getEntries(subBase: string) {
+      const entries: Array<{ key: string; value: string }> = [];
+      for (const [key, value] of loadAll()) if (key.startsWith(subBase)) entries.push({ key, value });
+      return entries;
+    },
     setItem,
     setItems(items: Array<{ key: string; value: string }>) {
       if (items.length < packFrom) return writeLoose(items);

@@ -24,6 +24,7 @@ import { compareVersions, mergeRecords } from '../merge/lastModifiedWins.js';
 import { refKey, ruleOf, type MergeRule, type MergeRules, type RecordRef, type SyncRecord } from '../merge/record.js';
 import { deepEqual } from '../merge/canonical.js';
 import { lostParts, type LostWrite } from '../merge/lostWrite.js';
+import { readEntries } from './bulkRead.js';
 
 export type { RecordRef };
 
@@ -95,27 +96,30 @@ export class LocalStore {
 
   /** Reads everything into memory; creates the client id on first use. */
   async load(newClientId: () => string): Promise<void> {
-    let held: Array<{ key: string; value: unknown }> = [];
+    const held: Array<{ key: string; value: unknown }> = [];
     try {
-      // One listing for every kind: a driver lists all of its keys each time (localStorage: 10k+).
-      const [keys, meta] = await Promise.all([this.storage.getKeys(PREFIX), this.storage.getItem<SyncMeta>(`${PREFIX}:meta`)]);
-      const ofKind = (kind: string) => keys.filter((key) => key.startsWith(`${PREFIX}:${kind}:`));
-      const [recordKeys, outboxKeys, heldKeys, noticeKeys] = [ofKind('record'), ofKind('outbox'), ofKind('held'), ofKind('notice')];
-      const [records, entries, notices] = await Promise.all([
-        this.storage.getItems(recordKeys),
-        this.storage.getItems(outboxKeys),
-        this.storage.getItems(noticeKeys),
-      ]);
-      held = await this.storage.getItems(heldKeys);
+      // One read of everything (a driver lists all of its keys each time: localStorage 10k+).
+      const records: Array<{ key: string; value: unknown }> = [];
+      const entries: unknown[] = [];
+      const notices: unknown[] = [];
+      let meta: Partial<SyncMeta> | null = null;
+      for (const entry of await readEntries(this.storage, PREFIX)) {
+        const kind = entry.key.slice(PREFIX.length + 1, entry.key.indexOf(':', PREFIX.length + 1));
+        if (kind === 'record') records.push(entry);
+        else if (kind === 'outbox') entries.push(entry.value);
+        else if (kind === 'held') held.push(entry);
+        else if (kind === 'notice') notices.push(entry.value);
+        else if (entry.key === `${PREFIX}:meta` && entry.value !== null && typeof entry.value === 'object') meta = entry.value as Partial<SyncMeta>;
+      }
       this.tables.clear();
       this.outbox.clear();
       this.lostWrites.clear();
-      for (const { value } of notices) if (isLostWrite(value)) this.lostWrites.set(refKey(value), value);
+      for (const value of notices) if (isLostWrite(value)) this.lostWrites.set(refKey(value), value);
       for (const { key, value } of records) {
         const table = key.split(':')[2];
         if (table && isRecord(value)) this.tableMap(table).set(value.id, value);
       }
-      for (const { value } of entries) {
+      for (const value of entries) {
         if (isOutboxEntry(value)) this.outbox.set(refKey(value), value);
       }
       this.meta = { ...this.meta, ...(meta ?? {}) };
