@@ -4,7 +4,7 @@
  * `subscribe`.
  */
 import { useSelector } from '@xstate/react';
-import { useCallback, useMemo, useRef, useSyncExternalStore } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Collection } from '../sync/collection.js';
 import { statusOf, type SyncStatus } from '../sync/status.js';
 import type { SyncService } from '../sync/syncService.js';
@@ -17,26 +17,35 @@ export function useSyncStatus(service: Pick<SyncService, 'actor'>): SyncStatus {
 }
 
 export interface Subscribable {
-  subscribe(listener: () => void): () => void;
+  /** `origin: 'local'` for the user's own writes (see `LocalChange`). */
+  subscribe(listener: (change?: { origin?: string }) => void): () => void;
 }
 
-/** A value derived from a store, recomputed only after the store reports a change. */
+/**
+ * A value derived from a store, recomputed when the store reports a change, in render (not
+ * in the store's notification, which a load or a catch-up page sends from inside the sync
+ * service). The user's own changes (`origin: 'local'`) re-render at once; the rest (remote
+ * changes, a load, another tab) as a transition: React renders them when the page is free
+ * and skips versions superseded meanwhile, so a first sync of 10k records is not rendered
+ * page by page. `select` should return the same value while the store is unchanged (a
+ * cached derivation, as `projectTree()` is).
+ */
 export function useStoreValue<S extends Subscribable, T>(store: S, select: (store: S) => T): T {
-  const version = useRef(0);
-  const cache = useRef<{ version: number; value: T } | null>(null);
-  const subscribe = useCallback(
-    (onChange: () => void) =>
-      store.subscribe(() => {
-        version.current += 1;
-        onChange();
-      }),
-    [store],
-  );
-  const getSnapshot = () => {
-    if (!cache.current || cache.current.version !== version.current) cache.current = { version: version.current, value: select(store) };
-    return cache.current.value;
-  };
-  return useSyncExternalStore(subscribe, getSnapshot);
+  const [version, setVersion] = useState(0);
+  const latestSelect = useRef(select);
+  latestSelect.current = select;
+  // `version` is what changes; `select` reads the store as it is now.
+  const value = useMemo(() => select(store), [store, version]);
+  const rendered = useRef(value);
+  rendered.current = value;
+  useEffect(() => {
+    const changed = () => setVersion((v) => v + 1);
+    const unsubscribe = store.subscribe((change) => (change?.origin === 'local' ? changed() : startTransition(changed)));
+    // A change between the render and this subscription (a load that ended meanwhile) is not missed.
+    if (latestSelect.current(store) !== rendered.current) changed();
+    return unsubscribe;
+  }, [store]);
+  return value;
 }
 
 /**

@@ -56,8 +56,8 @@ export interface Collection<R extends { id: string }> {
   get(id: string): R | undefined;
   /** Every live record; the same array until the table changes. */
   list(): R[];
-  /** Called after every local or remote change to this table. */
-  subscribe(listener: () => void): () => void;
+  /** Called after every local or remote change to this table, with where it came from. */
+  subscribe(listener: (change: Pick<LocalChange, 'origin'>) => void): () => void;
 }
 
 /** Fields a caller must not set: the record's versions are the sync layer's. */
@@ -87,7 +87,7 @@ export function createCollection<S extends BasicSchema, T extends TableOf<S>>(ho
     return record as unknown as R;
   };
   let cache: R[] | null = null;
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(change: LocalChange) => void>();
   // Listens for the service's lifetime (collections are made once per table), so the
   // cached list is never stale, subscribed or not.
   let watching = false;
@@ -97,7 +97,7 @@ export function createCollection<S extends BasicSchema, T extends TableOf<S>>(ho
     host.onChange((change) => {
       if (!change.refs.some((r) => r.table === table)) return;
       cache = null;
-      for (const l of [...listeners]) l();
+      for (const l of [...listeners]) l(change);
     });
   };
 
