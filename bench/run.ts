@@ -310,10 +310,10 @@ async function firstSyncAgainstSdk(n: number) {
   const speedup = sdk / ours;
   rows.push({
     benchmark: `first sync in Chromium: ${n / 1000}k records, this app vs @basictech/react 0.5.0`,
-    measured: `${ours.toFixed(0)} ms vs ${sdk.toFixed(0)} ms to all readable (${speedup.toFixed(1)}x faster; medians of ${result.oursMs.length}; the SDK's first run, sign-in included: ${result.sdkWithSignInMs.toFixed(0)} ms)`,
+    measured: `${ours.toFixed(0)} ms vs ${sdk.toFixed(0)} ms to all readable (${speedup.toFixed(1)}x faster; medians of ${result.oursMs.length}; first runs, not in the medians: this app ${result.oursFirstMs.toFixed(0)} ms, the SDK with its sign-in ${result.sdkWithSignInMs.toFixed(0)} ms)`,
     target: '≥ 2x faster, and < 1 s',
     ok: speedup >= 2 && ours < 1000,
-    detail: { records: n, oursMs: ours, sdkMs: sdk, speedup, oursRuns: result.oursMs.join(' '), sdkRuns: result.sdkMs.join(' '), sdkWithSignInMs: result.sdkWithSignInMs },
+    detail: { records: n, oursMs: ours, sdkMs: sdk, speedup, oursRuns: result.oursMs.join(' '), sdkRuns: result.sdkMs.join(' '), sdkWithSignInMs: result.sdkWithSignInMs, oursFirstMs: result.oursFirstMs },
   });
 }
 

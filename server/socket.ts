@@ -32,6 +32,12 @@ const RESUME_AT = 16;
 
 /** Changes per outgoing `changes` frame at most; more go out as `partial: true` pages. */
 const PAGE_SIZE = 2000;
+/**
+ * The first two pages of a catch-up are small: a first sync starts deciding after 250
+ * records are read, not 4,000 (a page is sent once the one after it is read, to say
+ * whether it is the last).
+ */
+export const FIRST_PAGE_SIZE = 250;
 /** Partial client batches are buffered until the final one; this bounds the buffer. */
 const MAX_BUFFERED_CHANGES = 50_000;
 /** A WebSocket close reason is at most 123 bytes of UTF-8 (RFC 6455); ws throws past that. */
@@ -429,9 +435,11 @@ export class SocketHub {
     // Unknown or future revisions (a server reset) get the full state.
     const cursor = store.catchUp(account, synced === null || synced > current ? null : synced, conn.clientIdentity!, conn.tables);
     // Read a page, send it, wait until it is written out, then read the next.
-    let page = cursor.next(PAGE_SIZE, this.options.limits.pageBytes);
+    let page = cursor.next(FIRST_PAGE_SIZE, this.options.limits.pageBytes);
+    let nextSize = FIRST_PAGE_SIZE;
     do {
-      const next = page ? cursor.next(PAGE_SIZE, this.options.limits.pageBytes) : null;
+      const next = page ? cursor.next(nextSize, this.options.limits.pageBytes) : null;
+      nextSize = PAGE_SIZE;
       const frame = changesFrame((page ?? []).map((c) => JSON.stringify(c)), current, next !== null, cursor.snapshot);
       if (!(await this.sendDrained(conn, frame))) return;
       page = next;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CREATE, DELETE, UPDATE } from '../../src/protocol/socket.js';
 import { TestSocket, call, project, testServer } from '../helpers/server.js';
+import { FIRST_PAGE_SIZE } from '../../server/socket.js';
 
 const P = 'basic-sync-demo';
 
@@ -126,6 +127,8 @@ describe('/ws: the Dexie.Syncable protocol', () => {
     const pages = [await reader.next('changes')];
     while (pages.at(-1)!.partial) pages.push(await reader.next('changes'));
     expect(pages.length).toBeGreaterThanOrEqual(3);
+    // The first two pages are small (deciding starts early), the rest full.
+    expect(pages.map((p) => p.changes.length)).toEqual([FIRST_PAGE_SIZE, FIRST_PAGE_SIZE, 2000, 2000]);
     expect(pages.map((p) => p.partial)).toEqual([...pages.slice(1).map(() => true), false]);
     expect(pages.flatMap((p) => p.changes).map((c) => c.key).sort()).toEqual(changes.map((c) => c.key).sort());
     expect(pages.every((p) => p.currentRevision === 4500)).toBe(true);
