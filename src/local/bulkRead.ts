@@ -4,7 +4,6 @@
  * Chromium, measured); a driver of this library answers `getEntries` from what it read
  * anyway (its packs and loose keys). Any other driver goes the usual way.
  */
-import { destr } from 'destr';
 import type { Storage } from 'unstorage';
 
 /** What a driver may add to unstorage's driver interface: every key and raw value under `base`. */
@@ -14,12 +13,27 @@ export interface EntriesDriver {
 
 const hasEntries = (driver: object): driver is EntriesDriver => typeof (driver as Partial<EntriesDriver>).getEntries === 'function';
 
-/** Every key under `base` with its value, parsed as unstorage's `getItem` parses it. */
-export async function readEntries(storage: Storage, base: string): Promise<Array<{ key: string; value: unknown }>> {
+/**
+ * Visits every key under `base` with its value: JSON values parsed (what this library
+ * stores: records, outbox entries, metadata), anything else as the string it is.
+ */
+export async function readEntries(storage: Storage, base: string, visit: (key: string, value: unknown) => void): Promise<void> {
   const mount = storage.getMount(base);
   // Keys reach a driver relative to its mount point; the fast path keeps to a driver mounted at the root.
   if (mount.base === '' && hasEntries(mount.driver)) {
-    return (await mount.driver.getEntries(base)).map(({ key, value }) => ({ key, value: destr(value) }));
+    // JSON.parse, not unstorage's destr: a third of the time for 50k values, and what is
+    // parsed here was written by this library (remote records with prototype keys are refused
+    // before they are stored; a parsed `__proto__` key is an own property, not a prototype).
+    for (const { key, value } of await mount.driver.getEntries(base)) visit(key, parse(value));
+    return;
   }
-  return storage.getItems(await storage.getKeys(base));
+  for (const { key, value } of await storage.getItems(await storage.getKeys(base))) visit(key, value);
+}
+
+function parse(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
 }

@@ -68,6 +68,7 @@ export class LocalStorageError extends Error {
 }
 
 const PREFIX = 'sync';
+const RECORD_PREFIX = `${PREFIX}:record:`;
 const keyOf = (kind: 'record' | 'outbox' | 'held' | 'notice', ref: RecordRef) => `${PREFIX}:${kind}:${ref.table}:${ref.id}`;
 
 export class LocalStore {
@@ -99,26 +100,22 @@ export class LocalStore {
     const held: Array<{ key: string; value: unknown }> = [];
     try {
       // One read of everything (a driver lists all of its keys each time: localStorage 10k+).
-      const records: Array<{ key: string; value: unknown }> = [];
       const entries: unknown[] = [];
       const notices: unknown[] = [];
       let meta: Partial<SyncMeta> | null = null;
-      for (const entry of await readEntries(this.storage, PREFIX)) {
-        const kind = entry.key.slice(PREFIX.length + 1, entry.key.indexOf(':', PREFIX.length + 1));
-        if (kind === 'record') records.push(entry);
-        else if (kind === 'outbox') entries.push(entry.value);
-        else if (kind === 'held') held.push(entry);
-        else if (kind === 'notice') notices.push(entry.value);
-        else if (entry.key === `${PREFIX}:meta` && entry.value !== null && typeof entry.value === 'object') meta = entry.value as Partial<SyncMeta>;
-      }
       this.tables.clear();
+      await readEntries(this.storage, PREFIX, (key, value) => {
+        if (key.startsWith(RECORD_PREFIX)) {
+          const table = key.slice(RECORD_PREFIX.length, key.indexOf(':', RECORD_PREFIX.length));
+          if (table && isRecord(value)) this.tableMap(table).set(value.id, value);
+        } else if (key.startsWith(`${PREFIX}:outbox:`)) entries.push(value);
+        else if (key.startsWith(`${PREFIX}:held:`)) held.push({ key, value });
+        else if (key.startsWith(`${PREFIX}:notice:`)) notices.push(value);
+        else if (key === `${PREFIX}:meta` && value !== null && typeof value === 'object') meta = value as Partial<SyncMeta>;
+      });
       this.outbox.clear();
       this.lostWrites.clear();
       for (const value of notices) if (isLostWrite(value)) this.lostWrites.set(refKey(value), value);
-      for (const { key, value } of records) {
-        const table = key.split(':')[2];
-        if (table && isRecord(value)) this.tableMap(table).set(value.id, value);
-      }
       for (const value of entries) {
         if (isOutboxEntry(value)) this.outbox.set(refKey(value), value);
       }

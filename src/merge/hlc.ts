@@ -53,4 +53,12 @@ export class HybridClock {
     if (stamp > this.last) this.last = stamp;
     return true;
   }
+
+  /** `observe` for each of `stamps`, reading the wall clock once (a load observes every stored stamp). */
+  observeAll(stamps: readonly number[]): void {
+    const bound = this.now() + this.maxForwardDriftMs;
+    let last = this.last;
+    for (const stamp of stamps) if (stamp > last && stamp <= bound && Number.isSafeInteger(stamp)) last = stamp;
+    this.last = last;
+  }
 }

@@ -42,7 +42,12 @@ export function createSyncActors(deps: SyncDeps) {
     // The clock is never behind anything this client wrote or saw before a reload.
     clock.observe(local.getMeta().clockLatest);
     // Components carry their own stamps, often later than the record's: count them too.
-    for (const table of tables) for (const r of local.list(table)) for (const stamp of stampsOf(r, local.ruleOf(table))) clock.observe(stamp);
+    const stamps: number[] = [];
+    for (const table of tables) {
+      const rule = local.ruleOf(table);
+      for (const r of local.list(table)) stamps.push(...stampsOf(r, rule));
+    }
+    clock.observeAll(stamps);
     return { pendingCount: sendable().length, lastSyncedAt: local.getMeta().lastSyncedAt, lostWrites: local.lostWriteList() };
   });
 

@@ -25,6 +25,20 @@ describe('HybridClock', () => {
     expect(slow.tick()).toBe(60_001);
   });
 
+  it('observeAll ends where observing each stamp in turn ends (property)', () => {
+    const stamp = fc.oneof(fc.integer({ min: -5, max: 3_000 }), fc.constantFrom(Number.NaN, Infinity, 1.5, Number.MAX_SAFE_INTEGER + 2));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2_000 }), fc.array(stamp), (latest, stamps) => {
+        const options = { now: () => 1_000, maxForwardDriftMs: 500, latest };
+        const one = new HybridClock(options);
+        for (const s of stamps) one.observe(s);
+        const all = new HybridClock(options);
+        all.observeAll(stamps);
+        expect(all.latest).toBe(one.latest);
+      }),
+    );
+  });
+
   it('resumes from a persisted latest stamp', () => {
     expect(new HybridClock({ now: () => 10, latest: 500 }).tick()).toBe(501);
   });
