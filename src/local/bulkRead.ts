@@ -1,17 +1,17 @@
 /**
  * Reads everything under a prefix in one pass. unstorage's `getKeys` then `getItems` pass
  * each of 10k keys through its key normalization twice (most of a 10k-record load in
- * Chromium, measured); a driver of this library answers `getEntries` from what it read
+ * Chromium, measured); a driver of this library answers `getAllEntries` from what it read
  * anyway (its packs and loose keys). Any other driver goes the usual way.
  */
 import type { Storage } from 'unstorage';
 
-/** What a driver may add to unstorage's driver interface: every key and raw value under `base`. */
+/** What a driver may add to unstorage's driver interface: every key it holds with its raw value. */
 export interface EntriesDriver {
-  getEntries(base: string): Array<{ key: string; value: string }> | Promise<Array<{ key: string; value: string }>>;
+  getAllEntries(): Iterable<[string, string]> | Promise<Iterable<[string, string]>>;
 }
 
-const hasEntries = (driver: object): driver is EntriesDriver => typeof (driver as Partial<EntriesDriver>).getEntries === 'function';
+const hasEntries = (driver: object): driver is EntriesDriver => typeof (driver as Partial<EntriesDriver>).getAllEntries === 'function';
 
 /**
  * Visits every key under `base` with its value: JSON values parsed (what this library
@@ -24,7 +24,7 @@ export async function readEntries(storage: Storage, base: string, visit: (key: s
     // JSON.parse, not unstorage's destr: a third of the time for 50k values, and what is
     // parsed here was written by this library (remote records with prototype keys are refused
     // before they are stored; a parsed `__proto__` key is an own property, not a prototype).
-    for (const { key, value } of await mount.driver.getEntries(base)) visit(key, parse(value));
+    for (const [key, value] of await mount.driver.getAllEntries()) if (key.startsWith(base)) visit(key, parse(value));
     return;
   }
   for (const { key, value } of await storage.getItems(await storage.getKeys(base))) visit(key, value);

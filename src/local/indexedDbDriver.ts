@@ -122,12 +122,8 @@ export const batchedIndexedDbDriver = defineDriver((options: BatchedIndexedDbOpt
       const all = await readAll();
       return items.map(({ key }) => ({ key, value: all.get(key) ?? null }));
     },
-    /** Every key under `base` with its value, from one whole-store read (see `bulkRead.ts`). */
-    async getEntries(base: string) {
-      const entries: Array<{ key: string; value: string }> = [];
-      for (const [key, value] of await readAll()) if (key.startsWith(base)) entries.push({ key, value });
-      return entries;
-    },
+    /** Every key with its value, from one whole-store read (see `bulkRead.ts`). */
+    getAllEntries: readAll,
     async getKeys(base: string) {
       return [...(await readAll()).keys()].filter((key) => !base || key.startsWith(base));
     },

@@ -227,12 +227,8 @@ export const batchedLocalStorageDriver = defineDriver((options: BatchedLocalStor
       });
     },
     getKeys,
-    /** Every key under `subBase` with its value, in one pass (see `bulkRead.ts`). */
-    getEntries(subBase: string) {
-      const entries: Array<{ key: string; value: string }> = [];
-      for (const [key, value] of loadAll()) if (key.startsWith(subBase)) entries.push({ key, value });
-      return entries;
-    },
+    /** Every key with its value, from one listing (see `bulkRead.ts`). */
+    getAllEntries: loadAll,
     setItem,
     setItems(items: Array<{ key: string; value: string }>) {
       if (items.length < packFrom) return writeLoose(items);
