@@ -69,30 +69,38 @@ export function packsOf(entries: ReadonlyArray<readonly [string, string]>, size 
  * format) are read too. A damaged pack yields what precedes the damage, never a crash.
  */
 export function unpack(pack: string): Array<[string, string]> {
-  if (pack.startsWith('{')) {
-    try {
-      const entries: unknown = JSON.parse(pack);
-      return entries !== null && typeof entries === 'object' && !Array.isArray(entries) ? Object.entries(entries as Record<string, string>) : [];
-    } catch {
-      return [];
-    }
-  }
   const entries: Array<[string, string]> = [];
+  forEachPacked(pack, (key, value) => entries.push([key, value]));
+  return entries;
+}
+
+/** Visits what a pack holds, in order (`unpack` without an array per entry: a load reads 50k). */
+export function forEachPacked(pack: string, visit: (key: string, value: string) => void): void {
+  if (pack.startsWith('{')) {
+    let entries: unknown;
+    try {
+      entries = JSON.parse(pack);
+    } catch {
+      return;
+    }
+    if (entries !== null && typeof entries === 'object' && !Array.isArray(entries)) for (const [key, value] of Object.entries(entries)) visit(key, value as string);
+    return;
+  }
   for (let at = 0; at < pack.length; ) {
     const comma = pack.indexOf(',', at);
     const semicolon = pack.indexOf(';', comma);
     const keyLength = Number.parseInt(pack.slice(at, comma), 36);
     const valueLength = Number.parseInt(pack.slice(comma + 1, semicolon), 36);
     const end = semicolon + 1 + keyLength + valueLength;
-    if (comma < 0 || semicolon < 0 || !(keyLength >= 0) || !(valueLength >= 0) || end > pack.length) break;
-    entries.push([pack.slice(semicolon + 1, semicolon + 1 + keyLength), pack.slice(semicolon + 1 + keyLength, end)]);
+    if (comma < 0 || semicolon < 0 || !(keyLength >= 0) || !(valueLength >= 0) || end > pack.length) return;
+    visit(pack.slice(semicolon + 1, semicolon + 1 + keyLength), pack.slice(semicolon + 1 + keyLength, end));
     at = end;
   }
-  return entries;
 }
 
 /** Packs in key order: later packs override earlier ones. */
 export function packedEntries(packs: ReadonlyArray<string>, into = new Map<string, string>()): Map<string, string> {
-  for (const pack of packs) for (const [key, value] of unpack(pack)) into.set(key, value);
+  const set = (key: string, value: string) => void into.set(key, value);
+  for (const pack of packs) forEachPacked(pack, set);
   return into;
 }
