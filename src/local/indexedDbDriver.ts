@@ -122,7 +122,7 @@ export const batchedIndexedDbDriver = defineDriver((options: BatchedIndexedDbOpt
       const all = await readAll();
       return items.map(({ key }) => ({ key, value: all.get(key) ?? null }));
     },
-    /** Every key with its value, from one whole-store read (see `bulkRead.ts`). */
+    /** Every key with its value, from one whole-store read (see `bulk.ts`). */
     getAllEntries: readAll,
     async getKeys(base: string) {
       return [...(await readAll()).keys()].filter((key) => !base || key.startsWith(base));

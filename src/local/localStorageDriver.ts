@@ -227,7 +227,7 @@ export const batchedLocalStorageDriver = defineDriver((options: BatchedLocalStor
       });
     },
     getKeys,
-    /** Every key with its value, from one listing (see `bulkRead.ts`). */
+    /** Every key with its value, from one listing (see `bulk.ts`). */
     getAllEntries: loadAll,
     setItem,
     setItems(items: Array<{ key: string; value: string }>) {

@@ -24,7 +24,7 @@ import { compareVersions, mergeRecords } from '../merge/lastModifiedWins.js';
 import { refKey, ruleOf, type MergeRule, type MergeRules, type RecordRef, type SyncRecord } from '../merge/record.js';
 import { deepEqual } from '../merge/canonical.js';
 import { lostParts, type LostWrite } from '../merge/lostWrite.js';
-import { readEntries } from './bulkRead.js';
+import { readEntries, writeEntries } from './bulk.js';
 
 export type { RecordRef };
 
@@ -321,7 +321,7 @@ export class LocalStore {
     if (changed.length === 0) return held;
     // One write pass for the whole batch (a catch-up page), not a storage call per record.
     try {
-      await this.storage.setItems(changed.map(({ ref, record }) => ({ key: keyOf('record', ref), value: record })));
+      await writeEntries(this.storage, changed.map(({ ref, record }) => ({ key: keyOf('record', ref), value: record })));
     } catch (error) {
       throw new LocalStorageError(`saving ${changed.length} records of ${table}`, error);
     }

@@ -2,7 +2,7 @@
 import { createStorage } from 'unstorage';
 import { describe, expect, it } from 'vitest';
 import { batchedLocalStorageDriver } from '../../src/local/localStorageDriver.js';
-import { readEntries } from '../../src/local/bulkRead.js';
+import { readEntries, writeEntries } from '../../src/local/bulk.js';
 import { fakeLocalStorage, STORAGES } from '../helpers/storages.js';
 
 describe.each(Object.entries(STORAGES))('readEntries on %s', (_kind, makeStorage) => {
@@ -30,4 +30,17 @@ it('reads through unstorage when the driver is mounted below the root', async ()
   const read: Array<{ key: string; value: unknown }> = [];
   await readEntries(storage, 'app:sync', (key, value) => read.push({ key, value }));
   expect(read).toEqual([{ key: 'app:sync:meta', value: { checkpoint: 1 } }]);
+});
+
+describe.each(Object.entries(STORAGES))('writeEntries on %s', (_kind, makeStorage) => {
+  it('stores what unstorage\'s setItems stores', async () => {
+    const direct = makeStorage();
+    const through = makeStorage();
+    const entries = Array.from({ length: 250 }, (_, i) => ({ key: `sync:record:projects:r${i}`, value: { id: `r${i}`, name: `Ä ${i}`, nested: { n: [i] } } }));
+    await writeEntries(direct, entries);
+    await through.setItems(entries);
+    const keys = (await through.getKeys('sync')).sort();
+    expect((await direct.getKeys('sync')).sort()).toEqual(keys);
+    expect(await direct.getItems(keys)).toEqual(await through.getItems(keys));
+  });
 });
