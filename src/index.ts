@@ -19,7 +19,7 @@ export { refKey, ruleOf, generationOf, type MergeRule, type MergeRules, type Rec
 export { computeTree, subtreeOf, canMoveUnder, cycleBrokenAt, type Tree, type TreeLink } from './merge/tree.js';
 export { lostParts, keptVersion, differingParts, type LostWrite } from './merge/lostWrite.js';
 export { LocalStorageError, type LocalChange } from './local/localStore.js';
-export { batchedLocalStorageDriver } from './local/localStorageDriver.js';
+export { batchedLocalStorageDriver, type BatchedLocalStorageOptions, type StorageEventTarget, type WebStorage } from './local/localStorageDriver.js';
 export { batchedIndexedDbDriver, type BatchedIndexedDbOptions } from './local/indexedDbDriver.js';
 export type { GetToken } from './remote/tokenManager.js';
 export type { WebSocketConstructor } from './remote/syncSocket.js';

@@ -22,7 +22,8 @@ import { COMPACT_FROM, isPackKey, PACK_FROM, packKey, packNumber, packsOf, unpac
 /** The parts of the Web Storage API the driver uses. */
 export type WebStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-type StorageEventTarget = {
+/** Where `storage` events arrive (a `window`). */
+export type StorageEventTarget = {
   addEventListener(type: 'storage', listener: (event: StorageEvent) => void): void;
   removeEventListener(type: 'storage', listener: (event: StorageEvent) => void): void;
 };
