@@ -139,7 +139,8 @@ describe('two windows of one browser profile (shared localStorage)', () => {
       return { packs: keys.filter((k) => k.includes('\uffffpack:')).length, looseRecords: keys.filter((k) => k.includes(':sync:record:')).length };
     });
     expect(stored.packs).toBeGreaterThanOrEqual(2);
-    expect(stored.looseRecords).toBe(0);
+    // 900 records, not 900 keys: only a page under 200 records (the catch-up's last) stays loose.
+    expect(stored.looseRecords).toBeLessThan(200);
 
     // Edits over packed projects, in either window, reach the other window and the server.
     await find(b, 'Project 599');
