@@ -157,6 +157,11 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
     e.preventDefault();
   }, []);
 
+  // Rows in view flow after a padding (a row added above them shifts none of them: they do
+  // not re-render); only a dragged row kept rendered out of view is placed on its own.
+  const items = virtualizer.getVirtualItems();
+  const apart = (index: number) => index === draggingIndex && !items.some((other) => Math.abs(other.index - index) === 1);
+  const flowStart = items.find((item) => !apart(item.index))?.start ?? 0;
   return (
     <nav id="project-sidebar" className={props.open ? 'sidebar open' : 'sidebar'} aria-label="Projects">
       <h2>Projects</h2>
@@ -175,8 +180,8 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
             {/* Over the search box, so showing it moves no row under the pointer. */}
             <TopLevelTarget active={dragging !== null} drop={dropOn(TOP_LEVEL)} />
             <div className="tree-scroll" ref={scroller}>
-              <ul className="tree" role="tree" aria-label="Project tree" style={{ height: virtualizer.getTotalSize() }}>
-                {virtualizer.getVirtualItems().map((item) => {
+              <ul className="tree" role="tree" aria-label="Project tree" style={{ height: virtualizer.getTotalSize(), paddingTop: flowStart }}>
+                {items.map((item) => {
                   const { project, depth, hasChildren, expanded } = rows[item.index]!;
                   return (
                     <TreeRow
@@ -185,7 +190,7 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
                       depth={depth}
                       hasChildren={hasChildren}
                       expanded={expanded}
-                      top={item.start}
+                      top={apart(item.index) ? item.start : undefined}
                       focusable={project.id === selectedId || (selectedIndex === undefined && item.index === 0)}
                       selected={project.id === selectedId}
                       drop={dropOn(project.id)}

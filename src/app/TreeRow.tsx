@@ -20,7 +20,8 @@ export interface TreeRowProps {
   depth: number;
   hasChildren: boolean;
   expanded: boolean;
-  top: number;
+  /** Where an out-of-view row is placed on its own (a dragged one); rows in view flow. */
+  top?: number;
   /** Whether Tab reaches this row (the selected one, or the first when none is shown). */
   focusable: boolean;
   selected: boolean;
@@ -45,7 +46,7 @@ export const TreeRow = memo(function TreeRow({ project, depth, hasChildren, expa
   );
   const className = ['tree-item', selected && 'selected', drag.isDragging && 'dragging', drop && `drop-${drop}`].filter(Boolean).join(' ');
   return (
-    <li data-depth={depth} role="none" style={{ transform: `translateY(${top}px)`, paddingLeft: `${depth}rem` }}>
+    <li data-depth={depth} role="none" className={top === undefined ? undefined : 'apart'} style={{ paddingLeft: `${depth}rem`, ...(top === undefined ? {} : { transform: `translateY(${top}px)` }) }}>
       <div
         ref={setRef}
         {...drag.attributes}
