@@ -9,6 +9,7 @@ import localStorageDriver from 'unstorage/drivers/localstorage';
 import { describe, expect, it } from 'vitest';
 import { batchedLocalStorageDriver, LOCAL_STORAGE_PACK_SIZE } from '../../src/local/localStorageDriver.js';
 import { isPackKey } from '../../src/local/packs.js';
+import { apply, expectPageThenEdits, runHistory, stepArb, writeArb, writePageThenEdits } from '../helpers/storageModel.js';
 import { fakeLocalStorage, type StorageChange } from '../helpers/storages.js';
 
 /** A window whose `storage` events the test delivers. */
@@ -21,35 +22,6 @@ function fakeWindow() {
       for (const listener of listeners) listener(change as StorageEvent);
     },
   };
-}
-
-const keyArb = fc.integer({ min: 0, max: 30 }).map((i) => `sync:k${i}`);
-const writeArb = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), key: keyArb, value: fc.integer() }),
-  fc.record({ kind: fc.constant('batch' as const), entries: fc.array(fc.tuple(keyArb, fc.integer()), { minLength: 1, maxLength: 12 }) }),
-  fc.record({ kind: fc.constant('remove' as const), key: keyArb }),
-);
-type Write = typeof writeArb extends fc.Arbitrary<infer T> ? T : never;
-
-/** Applies a write to a storage and, if it succeeds, to the model of what it should hold. */
-async function apply(storage: Storage, model: Map<string, number>, o: Write): Promise<void> {
-  if (o.kind === 'set') {
-    await storage.setItem(o.key, o.value);
-    model.set(o.key, o.value);
-  } else if (o.kind === 'batch') {
-    await storage.setItems(o.entries.map(([key, value]) => ({ key, value })));
-    for (const [key, value] of o.entries) model.set(key, value);
-  } else {
-    await storage.removeItem(o.key);
-    model.delete(o.key);
-  }
-}
-
-async function expectHolds(storage: Storage, model: Map<string, number>): Promise<void> {
-  expect((await storage.getKeys()).sort()).toEqual([...model.keys()].sort());
-  const all = await storage.getItems([...model.keys(), 'sync:missing']);
-  expect(Object.fromEntries(all.map(({ key, value }) => [key, value]))).toEqual({ ...Object.fromEntries(model), 'sync:missing': null });
-  for (const [key, value] of model) expect(await storage.getItem(key)).toBe(value);
 }
 
 describe('batchedLocalStorageDriver', () => {
@@ -75,46 +47,27 @@ describe('batchedLocalStorageDriver', () => {
   it('stores a catch-up page as a few packs; single writes and removes win over them, after a reload too', async () => {
     const local = fakeLocalStorage();
     const storage = createStorage({ driver: batchedLocalStorageDriver({ base: 'app:u1', storage: local }) });
-    await storage.setItems(Array.from({ length: 2_500 }, (_, i) => ({ key: `sync:record:projects:r${i}`, value: { id: `r${i}`, v: 1 } })));
-    await storage.setItem('sync:record:projects:r7', { id: 'r7', v: 2 });
-    await storage.removeItem('sync:record:projects:r8');
+    await writePageThenEdits(storage);
     const raw = Object.keys(local);
     expect(raw.filter((k) => isPackKey(k.slice('app:u1:'.length)))).toHaveLength(Math.ceil(2_500 / LOCAL_STORAGE_PACK_SIZE));
     expect(raw.filter((k) => !isPackKey(k.slice('app:u1:'.length))).sort()).toEqual(['app:u1:sync:record:projects:r7', 'app:u1:\uffffremoved:sync:record:projects:r8']);
 
     const reloaded = createStorage({ driver: batchedLocalStorageDriver({ base: 'app:u1', storage: local }) });
-    const keys = await reloaded.getKeys('sync:record');
-    expect(keys).toHaveLength(2_499);
-    expect(keys).not.toContain('sync:record:projects:r8');
-    expect(await reloaded.getItem('sync:record:projects:r7')).toEqual({ id: 'r7', v: 2 });
-    expect(await reloaded.getItem('sync:record:projects:r2499')).toEqual({ id: 'r2499', v: 1 });
-    expect(await reloaded.getItem('sync:record:projects:r8')).toBeNull();
+    await expectPageThenEdits(reloaded);
     // Moving away clears every key of the user, packs and marks included.
     await reloaded.clear();
     expect(Object.keys(local)).toEqual([]);
   });
 
   it('holds what a plain map holds after any history of writes, reloads, clears and full storage, all or nothing (property)', async () => {
-    const op = fc.oneof(writeArb, writeArb, fc.constant({ kind: 'clear' as const }), fc.constant({ kind: 'reload' as const }));
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), fc.option(fc.integer({ min: 150, max: 1_500 })), async (ops, capacity) => {
+      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 25 }), fc.option(fc.integer({ min: 150, max: 1_500 })), async (steps, capacity) => {
         const local = fakeLocalStorage({ capacity: capacity ?? undefined });
-        // Small thresholds, so packs and compactions happen in short histories.
+        // Small thresholds, so packs and compactions happen in short histories; a reload may
+        // compact, and must not lose anything if that does not fit.
         const open = () => createStorage({ driver: batchedLocalStorageDriver({ base: 'app', storage: local, packFrom: 3, compactFrom: 4, packSize: 4 }) });
-        let storage = open();
-        const model = new Map<string, number>();
-        for (const o of ops) {
-          if (o.kind === 'clear') {
-            await storage.clear();
-            model.clear();
-          } else if (o.kind === 'reload') {
-            storage = open(); // a load may compact, and must not lose anything if that does not fit
-          } else {
-            // A write that does not fit changes nothing.
-            await apply(storage, model, o).catch((error: Error) => expect(error.name).toBe('QuotaExceededError'));
-          }
-          await expectHolds(storage, model);
-        }
+        // A write that does not fit changes nothing.
+        await runHistory(open, steps, (storage, model, write) => apply(storage, model, write).catch((error: Error) => expect(error.name).toBe('QuotaExceededError')));
       }),
       { numRuns: 300 },
     );
