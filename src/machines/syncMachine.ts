@@ -42,7 +42,9 @@ import type {
 
 /**
  * Records per decided batch: each batch is one step (decide, then apply with one storage
- * write pass), so a big catch-up page does not hold the thread for long.
+ * write pass). It bounds the work of a step, not the time the page's thread is held: the
+ * steps of a frame follow each other in microtasks when storage is synchronous
+ * (localStorage), so a 2,000-record page is one task (40-170 ms in Chromium, measured).
  */
 export const MERGE_BATCH_SIZE = 1000;
 
