@@ -37,9 +37,8 @@ export async function readEntries(storage: Storage, base: string, visit: (key: s
  * is 2,000 keys), through unstorage's `setItems` otherwise.
  */
 export async function writeEntries(storage: Storage, entries: Array<{ key: string; value: object }>): Promise<void> {
-  const mount = storage.getMount(entries[0]?.key ?? '');
-  const driver = mount.driver as Partial<EntriesDriver> & { setItems?: (items: Array<{ key: string; value: string }>, options: object) => unknown };
-  if (mount.base === '' && hasEntries(mount.driver) && driver.setItems) {
+  const { base, driver } = storage.getMount(entries[0]?.key ?? '');
+  if (base === '' && hasEntries(driver) && driver.setItems) {
     await driver.setItems(
       entries.map(({ key, value }) => ({ key, value: JSON.stringify(value) })),
       {},

@@ -100,26 +100,20 @@ export class LocalStore {
     const held: Array<{ key: string; value: unknown }> = [];
     try {
       // One read of everything (a driver lists all of its keys each time: localStorage 10k+).
-      const entries: unknown[] = [];
-      const notices: unknown[] = [];
-      let meta: Partial<SyncMeta> | null = null;
       this.tables.clear();
+      this.outbox.clear();
+      this.lostWrites.clear();
       await readEntries(this.storage, PREFIX, (key, value) => {
         if (key.startsWith(RECORD_PREFIX)) {
           const table = key.slice(RECORD_PREFIX.length, key.indexOf(':', RECORD_PREFIX.length));
           if (table && isRecord(value)) this.tableMap(table).set(value.id, value);
-        } else if (key.startsWith(`${PREFIX}:outbox:`)) entries.push(value);
-        else if (key.startsWith(`${PREFIX}:held:`)) held.push({ key, value });
-        else if (key.startsWith(`${PREFIX}:notice:`)) notices.push(value);
-        else if (key === `${PREFIX}:meta` && value !== null && typeof value === 'object') meta = value as Partial<SyncMeta>;
+        } else if (key.startsWith(`${PREFIX}:outbox:`)) {
+          if (isOutboxEntry(value)) this.outbox.set(refKey(value), value);
+        } else if (key.startsWith(`${PREFIX}:held:`)) held.push({ key, value });
+        else if (key.startsWith(`${PREFIX}:notice:`)) {
+          if (isLostWrite(value)) this.lostWrites.set(refKey(value), value);
+        } else if (key === `${PREFIX}:meta` && value !== null && typeof value === 'object') this.meta = { ...this.meta, ...(value as Partial<SyncMeta>) };
       });
-      this.outbox.clear();
-      this.lostWrites.clear();
-      for (const value of notices) if (isLostWrite(value)) this.lostWrites.set(refKey(value), value);
-      for (const value of entries) {
-        if (isOutboxEntry(value)) this.outbox.set(refKey(value), value);
-      }
-      this.meta = { ...this.meta, ...(meta ?? {}) };
     } catch (error) {
       throw new LocalStorageError('loading the local store', error);
     }
