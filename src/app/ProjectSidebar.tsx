@@ -13,7 +13,7 @@ import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/rea
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { NameField } from './NameField.js';
 import type { ProjectTree } from './stores.js';
-import { TopLevelTarget, TreeRow, ROW_HEIGHT, TOP_LEVEL } from './TreeRow.js';
+import { TopLevelTarget, TreeDropArea, TreeRow, ROW_HEIGHT, TOP_LEVEL } from './TreeRow.js';
 import { parseCollapsed, treeRows } from './treeView.js';
 import { useTreeDrag } from './useTreeDrag.js';
 
@@ -40,8 +40,10 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
   const [query, setQuery] = useState('');
   const [collapsed, setCollapsed] = useState(() => parseCollapsed(localStorage.getItem(props.collapsedKey)));
   const rows = useMemo(() => treeRows(tree, { collapsed, query, pinned }), [tree, collapsed, query, pinned]);
-  const indexOf = useMemo(() => new Map(rows.map((r, i) => [r.project.id, i])), [rows]);
-  const scroller = useRef<HTMLDivElement>(null);
+  const rowIds = useMemo(() => rows.map((r) => r.project.id), [rows]);
+  const indexOf = useMemo(() => new Map(rowIds.map((id, i) => [id, i])), [rowIds]);
+  const scroller = useRef<HTMLDivElement | null>(null);
+  const list = useRef<HTMLUListElement>(null);
   const toggle = useCallback(
     (id: string) =>
       setCollapsed((was) => {
@@ -54,6 +56,8 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
   );
   const { dragging, refusal, dropOn, contextProps } = useTreeDrag({
     tree,
+    rowIds,
+    list,
     onMove: props.onMove,
     onPlace: props.onPlace,
     // Show where it went.
@@ -179,8 +183,8 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
           <div className="tree-area">
             {/* Over the search box, so showing it moves no row under the pointer. */}
             <TopLevelTarget active={dragging !== null} drop={dropOn(TOP_LEVEL)} />
-            <div className="tree-scroll" ref={scroller}>
-              <ul className="tree" role="tree" aria-label="Project tree" style={{ height: virtualizer.getTotalSize(), paddingTop: flowStart }}>
+            <TreeDropArea className="tree-scroll" scroller={scroller}>
+              <ul ref={list} className="tree" role="tree" aria-label="Project tree" style={{ height: virtualizer.getTotalSize(), paddingTop: flowStart }}>
                 {items.map((item) => {
                   const { project, depth, hasChildren, expanded } = rows[item.index]!;
                   return (
@@ -201,7 +205,7 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
                   );
                 })}
               </ul>
-            </div>
+            </TreeDropArea>
           </div>
         </DndContext>
       )}

@@ -1,16 +1,19 @@
 /**
- * One row of the project tree (a treeitem that can be dragged and dropped on), and the
- * "top level" drop target shown while dragging. Rows are memoized: a row re-renders only
- * when its record, place, selection or drop state changes.
+ * One row of the project tree (a treeitem that can be dragged), the list of rows as one
+ * drop target (`useTreeDrag` works out which row is under the drag), and the "top level"
+ * drop target shown while dragging. Rows are memoized: a row re-renders only when its
+ * record, place, selection or drop state changes.
  */
 import { useDraggable, useDroppable } from '@dnd-kit/core';
-import { memo, useCallback, type KeyboardEvent, type PointerEventHandler } from 'react';
+import { memo, useCallback, type KeyboardEvent, type MutableRefObject, type PointerEventHandler, type ReactNode } from 'react';
 import { emojisOf, type Project } from './stores.js';
 
 /** Height of one row in px (`.tree-item`'s). */
 export const ROW_HEIGHT = 30;
 /** The drop target "top level" (not a project id: ids never start with a colon). */
 export const TOP_LEVEL = ':top-level';
+/** The drop target that is the whole list of rows. */
+export const TREE = ':tree';
 
 /** What a row shows while something is dragged over it: may go under it, may not, or the line above or below it. */
 export type DropState = 'allowed' | 'refused' | 'before' | 'after';
@@ -36,19 +39,11 @@ export interface TreeRowProps {
 export const TreeRow = memo(function TreeRow({ project, depth, hasChildren, expanded, top, focusable, selected, drop, onSelect, onToggle, onKeyDown }: TreeRowProps) {
   const emojis = emojisOf(project) ?? [];
   const drag = useDraggable({ id: project.id, attributes: { role: 'treeitem', tabIndex: focusable ? 0 : -1, roleDescription: 'movable project' } });
-  const target = useDroppable({ id: project.id });
-  const setRef = useCallback(
-    (el: HTMLElement | null) => {
-      drag.setNodeRef(el);
-      target.setNodeRef(el);
-    },
-    [drag.setNodeRef, target.setNodeRef],
-  );
   const className = ['tree-item', selected && 'selected', drag.isDragging && 'dragging', drop && `drop-${drop}`].filter(Boolean).join(' ');
   return (
     <li data-depth={depth} role="none" className={top === undefined ? undefined : 'apart'} style={{ paddingLeft: `${depth}rem`, ...(top === undefined ? {} : { transform: `translateY(${top}px)` }) }}>
       <div
-        ref={setRef}
+        ref={drag.setNodeRef}
         {...drag.attributes}
         aria-level={depth + 1}
         aria-expanded={hasChildren ? expanded : undefined}
@@ -80,6 +75,23 @@ export const TreeRow = memo(function TreeRow({ project, depth, hasChildren, expa
     </li>
   );
 });
+
+/** The scrolling list of rows: one drop target for all of them. */
+export function TreeDropArea({ className, scroller, children }: { className: string; scroller: MutableRefObject<HTMLDivElement | null>; children: ReactNode }) {
+  const { setNodeRef } = useDroppable({ id: TREE });
+  const setRef = useCallback(
+    (el: HTMLDivElement | null) => {
+      setNodeRef(el);
+      scroller.current = el;
+    },
+    [setNodeRef, scroller],
+  );
+  return (
+    <div className={className} ref={setRef}>
+      {children}
+    </div>
+  );
+}
 
 /** "Move to the top level" while dragging; a plain area the rest of the time. */
 export function TopLevelTarget({ active, drop }: { active: boolean; drop: DropState | undefined }) {

@@ -4,6 +4,11 @@
  * keyboard moves under), what each row shows while dragging, and the refusal of a drop
  * that would put a project under itself. The sidebar spreads `contextProps` on its
  * `DndContext`.
+ *
+ * The list of rows is one drop target (`TREE`), not one per row: the row under the
+ * pointer is its height over the list divided by the row height, and a keyboard drag goes
+ * over the rows one by one. dnd-kit measures every drop target and tests each against the
+ * dragged row at every step of a drag; with a target per row that cost a frame per step.
  */
 import {
   KeyboardSensor,
@@ -19,9 +24,9 @@ import {
   type DragStartEvent,
   type KeyboardCoordinateGetter,
 } from '@dnd-kit/core';
-import { useRef, useState } from 'react';
+import { useRef, useState, type RefObject } from 'react';
 import type { ProjectTree } from './stores.js';
-import { ROW_HEIGHT, TOP_LEVEL, type DropState } from './TreeRow.js';
+import { ROW_HEIGHT, TOP_LEVEL, TREE, type DropState } from './TreeRow.js';
 
 /** Where a drop on a row puts the dragged project: above it, under it, or below it. */
 export type Zone = 'before' | 'inside' | 'after';
@@ -29,7 +34,7 @@ export type Zone = 'before' | 'inside' | 'after';
 /** The zone at a height in a row, 0 (its top) to 1 (its bottom): the outer quarters are above and below. */
 export const zoneAt = (at: number): Zone => (at < 0.25 ? 'before' : at > 0.75 ? 'after' : 'inside');
 
-/** With the mouse, the row under the pointer; with the keyboard (no pointer), the row the dragged one overlaps most. */
+/** With the mouse, the target under the pointer; with the keyboard (no pointer), the one the dragged row overlaps most. */
 const collision: CollisionDetection = (args) => (args.pointerCoordinates ? pointerWithin(args) : rectIntersection(args));
 
 /** One arrow key moves a keyboard drag by one row. */
@@ -45,20 +50,43 @@ const POINTER = { activationConstraint: { distance: 6 } };
 /** Space picks a row up and drops it (Enter drops too: it renames when not dragging). */
 const KEYBOARD = { keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] }, coordinateGetter: byRow };
 
+/** Where a drag is: over a row (its id, and where in it) or the top level. */
+export interface DragTarget {
+  id: string;
+  zone: Zone;
+}
+
+/**
+ * The row at `y` px below the top of a list of `ROW_HEIGHT` rows, and where in it; null
+ * past either end. Pure.
+ */
+export function rowAt(ids: readonly string[], y: number): DragTarget | null {
+  const at = y / ROW_HEIGHT;
+  const index = Math.floor(at);
+  const id = ids[index];
+  return id === undefined ? null : { id, zone: zoneAt(at - index) };
+}
+
 export interface TreeDragOptions {
   tree: ProjectTree;
+  /** The ids of the rows shown, in order. */
+  rowIds: readonly string[];
+  /** The list element of the rows (row i is i × `ROW_HEIGHT` below its top). */
+  list: RefObject<HTMLElement | null>;
   onMove(id: string, parentId: string | undefined): void;
   onPlace(id: string, target: string, side: 'before' | 'after'): void;
   /** A project was dropped under `parentId`: show it (open the sub-tree). */
   onDroppedUnder(parentId: string): void;
 }
 
-export function useTreeDrag({ tree, onMove, onPlace, onDroppedUnder }: TreeDragOptions) {
+export function useTreeDrag({ tree, rowIds, list, onMove, onPlace, onDroppedUnder }: TreeDragOptions) {
   const [dragging, setDragging] = useState<string | null>(null);
   const [over, setOver] = useState<{ id: string; zone: Zone; allowed: boolean } | null>(null);
   const overNow = useRef(over); // the latest, for the drop (state may lag a move behind)
   overNow.current = over;
   const [refusal, setRefusal] = useState<string | null>(null);
+  // What the last announcement said the dragged project is over (it is said once per change).
+  const announced = useRef<string | null>(null);
   const sensors = useSensors(useSensor(PointerSensor, POINTER), useSensor(KeyboardSensor, KEYBOARD));
 
   const nameOf = (id: string | number | undefined) => (id === TOP_LEVEL ? 'the top level' : `“${tree.all.find((p) => p.id === id)?.name ?? id}”`);
@@ -71,14 +99,39 @@ export function useTreeDrag({ tree, onMove, onPlace, onDroppedUnder }: TreeDragO
       ? `${nameOf(id)} cannot move under its own sub-project ${nameOf(target)}.`
       : `${nameOf(id)} cannot move next to its own sub-project ${nameOf(target)}.`;
   };
+  // Announced from the target this hook computed (dnd-kit's `over` is the whole list); run after `onDragMove`.
+  const overWords = ({ active }: { active: { id: string | number } }) => {
+    const target = overNow.current;
+    const words = target
+      ? `${nameOf(active.id)} is over ${nameOf(target.id)}${target.allowed ? '' : ', which it cannot go under'}.`
+      : `${nameOf(active.id)} is over no project.`;
+    if (words === announced.current) return undefined;
+    announced.current = words;
+    return words;
+  };
   const announcements: Announcements = {
-    onDragStart: ({ active }) => `Picked up ${nameOf(active.id)}. Arrows choose where it goes, Space drops it, Escape cancels.`,
-    onDragOver: ({ active, over }) =>
-      over
-        ? `${nameOf(active.id)} is over ${nameOf(over.id)}${whyNot(String(active.id), String(over.id)) ? ', which it cannot go under' : ''}.`
-        : `${nameOf(active.id)} is over no project.`,
-    onDragEnd: ({ active, over }) => (over ? `${nameOf(active.id)} was dropped on ${nameOf(over.id)}.` : `${nameOf(active.id)} was dropped on no project.`),
+    onDragStart: ({ active }) => {
+      announced.current = null;
+      return `Picked up ${nameOf(active.id)}. Arrows choose where it goes, Space drops it, Escape cancels.`;
+    },
+    onDragMove: overWords,
+    onDragOver: overWords,
+    onDragEnd: ({ active }) => {
+      const target = dropped.current;
+      return target ? `${nameOf(active.id)} was dropped on ${nameOf(target.id)}.` : `${nameOf(active.id)} was dropped on no project.`;
+    },
     onDragCancel: ({ active }) => `Moving ${nameOf(active.id)} was cancelled.`,
+  };
+  const dropped = useRef<DragTarget | null>(null);
+
+  /** The row a drag is over: from the pointer's height over the list, or (keyboard) as many rows from the dragged one as it moved. */
+  const rowOf = (activeId: string, activatorEvent: Event, deltaY: number): DragTarget | null => {
+    if ('clientY' in activatorEvent) {
+      const top = list.current?.getBoundingClientRect().top;
+      return top === undefined ? null : rowAt(rowIds, (activatorEvent as PointerEvent).clientY + deltaY - top);
+    }
+    const id = rowIds[rowIds.indexOf(activeId) + Math.round(deltaY / ROW_HEIGHT)];
+    return id === undefined ? null : { id, zone: 'inside' };
   };
 
   const stop = () => {
@@ -87,21 +140,16 @@ export function useTreeDrag({ tree, onMove, onPlace, onDroppedUnder }: TreeDragO
     overNow.current = null;
   };
   const onDragMove = ({ active, over, activatorEvent, delta }: DragMoveEvent) => {
-    let next: typeof overNow.current = null;
-    if (over && over.id !== active.id) {
-      let zone: Zone = 'inside';
-      if (over.id !== TOP_LEVEL && 'clientY' in activatorEvent) {
-        const y = (activatorEvent as PointerEvent).clientY + delta.y;
-        zone = zoneAt((y - over.rect.top) / over.rect.height);
-      }
-      next = { id: String(over.id), zone, allowed: !whyNot(String(active.id), String(over.id), zone) };
-    }
+    const id = String(active.id);
+    const target: DragTarget | null = over?.id === TOP_LEVEL ? { id: TOP_LEVEL, zone: 'inside' } : over?.id === TREE ? rowOf(id, activatorEvent, delta.y) : null;
+    const next = target && target.id !== id ? { ...target, allowed: !whyNot(id, target.id, target.zone) } : null;
     const was = overNow.current;
     if (was?.id !== next?.id || was?.zone !== next?.zone || was?.allowed !== next?.allowed) setOver(next);
     overNow.current = next;
   };
   const onDragEnd = ({ active }: DragEndEvent) => {
     const target = overNow.current;
+    dropped.current = target;
     stop();
     if (!target || target.id === active.id) return;
     const id = String(active.id);

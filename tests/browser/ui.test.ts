@@ -121,7 +121,10 @@ describe('the project tree', () => {
     await row(page, 'Gamma').focus();
     await page.keyboard.press('Space');
     await page.keyboard.press('ArrowUp');
+    // Said to screen readers: the row it is over (the list is one drop target; the row is worked out).
+    await expect.poll(() => page.locator('[id^="DndLiveRegion"]').textContent()).toBe('“Gamma” is over “Beta”.');
     await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('[id^="DndLiveRegion"]').textContent()).toBe('“Gamma” was dropped on “Beta”.');
     await expect.poll(() => sidebarTree(page)).toBe('Alpha(Beta(Gamma))');
     await waitForState(page, 'idle');
     expect(await serverParents('tree-user')).toEqual({ Alpha: null, Beta: 'Alpha', Gamma: 'Beta' });

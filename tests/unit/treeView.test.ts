@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nameProblem, projectTreeOf, type Project } from '../../src/app/stores.js';
 import { parseCollapsed, treeRows, type TreeViewOptions } from '../../src/app/treeView.js';
-import { zoneAt } from '../../src/app/useTreeDrag.js';
+import { ROW_HEIGHT } from '../../src/app/TreeRow.js';
+import { rowAt, zoneAt } from '../../src/app/useTreeDrag.js';
 
 const project = (id: string, name: string, parentId?: string): Project => ({
   id,
@@ -87,4 +88,18 @@ describe('zoneAt (where a drop at a height in a row goes)', () => {
     [0.8, 'after'],
     [1, 'after'],
   ])('%s -> %s', (at, zone) => expect(zoneAt(at)).toBe(zone));
+});
+
+describe('rowAt (the row under a drag, from its height over the list)', () => {
+  const ids = ['a', 'b', 'c'];
+  it.each([
+    [-1, null],
+    [0, { id: 'a', zone: 'before' }],
+    [ROW_HEIGHT / 2, { id: 'a', zone: 'inside' }],
+    [ROW_HEIGHT - 1, { id: 'a', zone: 'after' }],
+    [ROW_HEIGHT, { id: 'b', zone: 'before' }],
+    [2.5 * ROW_HEIGHT, { id: 'c', zone: 'inside' }],
+    [3 * ROW_HEIGHT, null],
+  ])('%s px -> %j', (y, target) => expect(rowAt(ids, y)).toEqual(target));
+  it('finds nothing in an empty list', () => expect(rowAt([], 0)).toBeNull());
 });
