@@ -4,16 +4,15 @@
  * Deletes ask nothing but can be undone (the toast, or Ctrl/Cmd+Z for recent changes).
  */
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { SyncStatusIndicator, useStoreValue, useSyncStatus } from 'basic-sync/react';
 import type { AppSync } from './appSync.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
 import type { Inspection } from './inspection.js';
-import { LostWriteNotices } from './LostWriteNotices.js';
 import { ProjectSidebar } from './ProjectSidebar.js';
 import { StorageNotice } from './StorageNotice.js';
 import { ProjectWorkspace } from './ProjectWorkspace.js';
-import { SignOutDialog } from './SignOutDialog.js';
+import { LostWrites, SignOut, StatusIndicator } from './statusParts.js';
 import { PROJECTS } from './stores.js';
+import { useProject, WithTree } from './projectHooks.js';
 import { UpdatePrompt } from './UpdatePrompt.js';
 import type { UndoEntry } from './undo.js';
 
@@ -39,8 +38,6 @@ const inTextField = (target: EventTarget | null) =>
 
 export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspection }: AppProps) {
   const { service, store, undo } = sync;
-  const status = useSyncStatus(service);
-  const tree = useStoreValue(store, (s) => s.projectTree());
   const [selectedId, setSelectedId] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const [toast, setToast] = useState<{ text: string; entry?: UndoEntry } | null>(null);
@@ -50,7 +47,8 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
   // At phone width the sidebar is a drawer.
   const [drawerOpen, setDrawerOpen] = useState(false);
   const nameInput = useRef<HTMLInputElement>(null);
-  const selected = tree.all.find((p) => p.id === selectedId);
+  // At once when it changes; the tree follows after the next paint (`WithTree`).
+  const selected = useProject(store, selectedId);
   const fail = (e: Error) => setError(e.message);
   const select = useCallback((id: string) => {
     setSelectedId(id);
@@ -99,7 +97,7 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
           ☰ Projects
         </button>
         <h1>basic-sync</h1>
-        <SyncStatusIndicator status={status} oldestPendingAt={service.status().oldestPendingAt} onRetryNow={() => service.retryNow()} />
+        <StatusIndicator service={service} />
         <span className="user">
           <span className="signed-in-as">
             Signed in as <strong data-testid="user-name">{userName}</strong>
@@ -118,52 +116,58 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
         </p>
       ) : null}
       {sync.storageKind === 'localStorage' ? <StorageNotice subscribe={store.subscribe} onMove={onMoveStorage} /> : null}
-      <LostWriteNotices
-        lostWrites={status.lostWrites}
-        tree={tree}
+      <LostWrites
+        service={service}
+        store={store}
         onKeepMine={(lost) => service.keepMine(lost).then(() => setSelectedId(lost.id), fail)}
         onDismiss={(lost) => void service.dismissNotice(lost).catch(fail)}
       />
       <div className="layout">
         {drawerOpen ? <div className="drawer-backdrop" aria-hidden="true" onClick={() => setDrawerOpen(false)} /> : null}
-        <ErrorBoundary what="The project list">
-          <ProjectSidebar
-            tree={tree}
-            selectedId={selectedId}
-            open={drawerOpen}
-            collapsedKey={`basic-sync-collapsed:${userId}`}
-            pinned={pinned}
-            onSelect={select}
-            onAdd={(name) => undo.addProject({ name }).then((p) => setSelectedId(p.id), fail)}
-            onRename={() => nameInput.current?.focus()}
-            onDelete={(id) => void undo.deleteProject(id).then(deleted, fail)}
-            onMove={(id, parentId) => void undo.moveProject(id, parentId).catch(fail)}
-            onPlace={(id, target, side) => void undo.placeProject(id, target, side).catch(fail)}
-          />
-        </ErrorBoundary>
-        <ErrorBoundary what="This project" resetKey={selectedId}>
-          <ProjectWorkspace
-            project={selected}
-            tree={tree}
-            actions={undo}
-            nameInputRef={nameInput}
-            onRenameDone={(id) => {
-              const row = document.querySelector<HTMLElement>(`#project-sidebar [data-row-id="${CSS.escape(id)}"]`);
-              row?.focus();
-              return row !== null && document.activeElement === row; // a closed drawer's rows take no focus
-            }}
-            onBeginEditing={(id) => {
-              setPinned({ id, name: store.getProject(id)?.name ?? '' });
-              service.beginEditing(PROJECTS, id);
-            }}
-            onEndEditing={(id) => {
-              setPinned(undefined);
-              service.endEditing(PROJECTS, id);
-            }}
-            onDeleted={deleted}
-            onError={setError}
-          />
-        </ErrorBoundary>
+        <WithTree store={store}>
+          {(tree) => (
+            <>
+              <ErrorBoundary what="The project list">
+                <ProjectSidebar
+                  tree={tree}
+                  selectedId={selectedId}
+                  open={drawerOpen}
+                  collapsedKey={`basic-sync-collapsed:${userId}`}
+                  pinned={pinned}
+                  onSelect={select}
+                  onAdd={(name) => undo.addProject({ name }).then((p) => setSelectedId(p.id), fail)}
+                  onRename={() => nameInput.current?.focus()}
+                  onDelete={(id) => void undo.deleteProject(id).then(deleted, fail)}
+                  onMove={(id, parentId) => void undo.moveProject(id, parentId).catch(fail)}
+                  onPlace={(id, target, side) => void undo.placeProject(id, target, side).catch(fail)}
+                />
+              </ErrorBoundary>
+              <ErrorBoundary what="This project" resetKey={selectedId}>
+                <ProjectWorkspace
+                  project={selected}
+                  tree={tree}
+                  actions={undo}
+                  nameInputRef={nameInput}
+                  onRenameDone={(id) => {
+                    const row = document.querySelector<HTMLElement>(`#project-sidebar [data-row-id="${CSS.escape(id)}"]`);
+                    row?.focus();
+                    return row !== null && document.activeElement === row; // a closed drawer's rows take no focus
+                  }}
+                  onBeginEditing={(id) => {
+                    setPinned({ id, name: store.getProject(id)?.name ?? '' });
+                    service.beginEditing(PROJECTS, id);
+                  }}
+                  onEndEditing={(id) => {
+                    setPinned(undefined);
+                    service.endEditing(PROJECTS, id);
+                  }}
+                  onDeleted={deleted}
+                  onError={setError}
+                />
+              </ErrorBoundary>
+            </>
+          )}
+        </WithTree>
         {inspection ? (
           <Suspense fallback={<aside className="inspector">Loading the inspector…</aside>}>
             <InspectorPanel recorder={inspection.recorder} />
@@ -184,9 +188,8 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
         </div>
       ) : null}
       {signingOut ? (
-        <SignOutDialog
-          pendingCount={status.pendingCount}
-          offline={status.state === 'offline-retry'}
+        <SignOut
+          service={service}
           onCancel={() => setSigningOut(false)}
           onSignOut={onSignOut}
         />

@@ -159,7 +159,6 @@ export function projectTreeOf(all: Project[]): ProjectTree {
 
 export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' | 'list' | 'write' | 'stamp' | 'onChange' | 'mergeRuleOf'>) {
   const projects = createCollection(service, PROJECTS) as unknown as Collection<Project>;
-  const get = (id: string) => asProject(projects.get(id));
   const require = (id: string) => {
     const project = get(id);
     if (!project) throw new Error(`no project ${id}`);
@@ -175,6 +174,11 @@ export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' 
     let project = shownAs.get(record);
     if (!project) shownAs.set(record, (project = asProject(record)!));
     return project;
+  };
+  // The same object while the record is unchanged (a view can subscribe to it).
+  const get = (id: string) => {
+    const record = projects.get(id);
+    return record && !record.deleted ? shown(record) : undefined;
   };
   const current = () => {
     const from = projects.list();
@@ -194,6 +198,7 @@ export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' 
   };
 
   const store = {
+    /** A live project; the same object until its record changes. */
     getProject: get,
 
     /** Live projects, by name. */

@@ -22,13 +22,34 @@ export interface Subscribable {
 }
 
 /**
- * A value derived from a store, recomputed when the store reports a change, in render (not
- * in the store's notification, which a load or a catch-up page sends from inside the sync
- * service). The user's own changes (`origin: 'local'`) re-render at once; the rest (remote
- * changes, a load, another tab) as a transition: React renders them when the page is free
- * and skips versions superseded meanwhile, so a first sync of 10k records is not rendered
- * page by page. `select` should return the same value while the store is unchanged (a
- * cached derivation, as `projectTree()` is).
+ * Runs `work` after the next paint (a task after the next animation frame), so what an
+ * input changed at once is painted first; where nothing paints (no document, a hidden
+ * tab), soon. Returns a cancel function.
+ */
+function afterNextPaint(work: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const visible = typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState === 'visible';
+  if (!visible) {
+    timer = setTimeout(work, 0);
+    return () => clearTimeout(timer);
+  }
+  const frame = requestAnimationFrame(() => (timer = setTimeout(work, 0)));
+  return () => {
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+  };
+}
+
+/**
+ * A value derived from a whole store (a tree of thousands of records), recomputed in render
+ * when the store reports a change, never in the store's notification (which a load or a
+ * catch-up page sends from inside the sync service). Changes re-render after the next
+ * paint, as a transition: an input's own update is painted first, React renders the
+ * derivation when the page is free and skips versions superseded meanwhile (a first sync
+ * of 10k records is not rendered page by page). Read what the user is acting on with a synchronous subscription
+ * (`useRecord`, or `useSyncExternalStore` over one record) so their change shows in the
+ * next frame. `select` should return the same value while the store is unchanged (a cached
+ * derivation, as `projectTree()` is).
  */
 export function useStoreValue<S extends Subscribable, T>(store: S, select: (store: S) => T): T {
   const [version, setVersion] = useState(0);
@@ -39,11 +60,21 @@ export function useStoreValue<S extends Subscribable, T>(store: S, select: (stor
   const rendered = useRef(value);
   rendered.current = value;
   useEffect(() => {
-    const changed = () => setVersion((v) => v + 1);
-    const unsubscribe = store.subscribe((change) => (change?.origin === 'local' ? changed() : startTransition(changed)));
+    let scheduled: (() => void) | null = null;
+    const changed = () => {
+      scheduled = null;
+      startTransition(() => setVersion((v) => v + 1));
+    };
+    // Changes until the next frame are one render, after that frame's paint.
+    const unsubscribe = store.subscribe(() => {
+      scheduled ??= afterNextPaint(changed);
+    });
     // A change between the render and this subscription (a load that ended meanwhile) is not missed.
     if (latestSelect.current(store) !== rendered.current) changed();
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      scheduled?.();
+    };
   }, [store]);
   return value;
 }

@@ -71,7 +71,7 @@ describe('delete and undo', () => {
 
     await select(a, 'Trip');
     await a.getByRole('button', { name: 'Delete project' }).click();
-    expect(await sidebarTree(a)).toBe(''); // no confirmation
+    await expect.poll(() => sidebarTree(a)).toBe(''); // no confirmation
     const toast = a.getByTestId('toast');
     await expect.poll(() => toast.textContent()).toContain('Deleted “Trip” and 1 sub-project');
     await a.screenshot({ path: `${SHOTS}/delete-undo-toast.png` });
@@ -79,7 +79,7 @@ describe('delete and undo', () => {
     await expect.poll(() => liveNames('lee'), { timeout: 5000 }).toEqual([]);
 
     await toast.getByRole('button', { name: 'Undo' }).click();
-    expect(await sidebarTree(a)).toBe('Trip(Flights)');
+    await expect.poll(() => sidebarTree(a)).toBe('Trip(Flights)');
     await expect.poll(() => sidebarTree(b), { timeout: 5000 }).toBe('Trip(Flights)');
     await expect.poll(() => liveNames('lee'), { timeout: 5000 }).toEqual(['Flights', 'Trip']);
 
@@ -87,9 +87,9 @@ describe('delete and undo', () => {
     await select(a, 'Flights');
     await a.locator('.project-name').fill('Flights home');
     await a.locator('.project-name').blur();
-    expect(await sidebarTree(a)).toBe('Trip(Flights home)');
+    await expect.poll(() => sidebarTree(a)).toBe('Trip(Flights home)');
     await a.keyboard.press('Control+z');
-    expect(await sidebarTree(a)).toBe('Trip(Flights)');
+    await expect.poll(() => sidebarTree(a)).toBe('Trip(Flights)');
     await expect.poll(() => toast.textContent()).toContain('Undone: Renamed “Flights”');
     await expect.poll(() => sidebarTree(b), { timeout: 5000 }).toBe('Trip(Flights)');
     await a.context().close();
@@ -121,7 +121,7 @@ describe('nothing typed disappears silently', () => {
 
     await notice.getByRole('button', { name: 'Restore' }).click();
     await expect.poll(() => notice.count()).toBe(0);
-    expect(await sidebarNames(a)).toEqual(['Plans for the summer']);
+    await expect.poll(() => sidebarNames(a)).toEqual(['Plans for the summer']);
     await expect.poll(() => sidebarNames(b), { timeout: 5000 }).toEqual(['Plans for the summer']);
     await expect.poll(() => liveNames('max'), { timeout: 5000 }).toEqual(['Plans for the summer']);
     await a.context().close();

@@ -42,7 +42,7 @@ describe('the app as it ships', () => {
     await context.setOffline(true);
     await page.reload();
     await page.getByTestId('user-name').filter({ hasText: 'nomad' }).waitFor();
-    expect(await sidebarNames(page)).toContain('Packed for the road');
+    await expect.poll(() => sidebarNames(page)).toContain('Packed for the road');
     await waitForState(page, 'offline-retry', 5000);
     await page.getByLabel('New project name').fill('Written in the tunnel');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -63,7 +63,7 @@ describe('the app as it ships', () => {
     await page.getByRole('button', { name: 'Reload to update' }).click();
     await expect.poll(() => appVersion(page).catch(() => null), { timeout: 15_000 }).toBe('2');
     await page.getByTestId('user-name').filter({ hasText: 'nomad' }).waitFor();
-    expect(await sidebarNames(page)).toContain('Written in the tunnel');
+    await expect.poll(() => sidebarNames(page)).toContain('Written in the tunnel');
     await context.close();
     await site.close();
   });

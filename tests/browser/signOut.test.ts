@@ -81,7 +81,7 @@ describe('signing out', () => {
     await t2.close();
     const back = await h.signIn(context, 'leaver', '', site.url);
     await expect.poll(() => serverNames('leaver'), { timeout: 10_000 }).toContain('Not yet on the server');
-    expect(await sidebarNames(back)).toContain('Not yet on the server');
+    await expect.poll(() => sidebarNames(back)).toContain('Not yet on the server');
     await context.close();
   });
 

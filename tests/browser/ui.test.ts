@@ -104,7 +104,7 @@ describe('the project tree', () => {
     const context = await h.profile();
     const page = await h.signIn(context, 'tree-user');
     for (const name of ['Alpha', 'Beta', 'Gamma']) await addProject(page, name);
-    expect(await sidebarTree(page)).toBe('Alpha Beta Gamma');
+    await expect.poll(() => sidebarTree(page)).toBe('Alpha Beta Gamma');
 
     // Mouse: Beta onto Alpha.
     await drag(page, 'Beta', 'Alpha');
