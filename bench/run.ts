@@ -340,7 +340,7 @@ async function uiInBigWorkspace(n: number) {
   const worst = Math.max(...p95s.map(([, p]) => p));
   rows.push({
     benchmark: `a workspace of ${n.toLocaleString('en')} projects in Chromium: input to next paint (Event Timing)`,
-    measured: p95s.map(([kind, p, k]) => `${kind} p95 ${p <= 16 ? '≤ 16' : p.toFixed(0)} ms (${k.slowMs.length} of ${k.interactions} ≥ 16 ms)`).join('; '),
+    measured: p95s.map(([kind, p, k]) => `${kind} p95 ${p <= 16 ? '≤ 16' : p.toFixed(0)} ms (${k.slowMs.filter((ms) => ms > 16).length} of ${k.interactions} over 16 ms)`).join('; '),
     target: 'p95 ≤ 16 ms for each',
     ok: worst <= 16,
     detail: Object.fromEntries(p95s.map(([kind, p, k]) => [kind, `p95 ${p}; slow ${k.slowMs.join(' ')}`])),
