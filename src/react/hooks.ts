@@ -43,13 +43,14 @@ function afterNextPaint(work: () => void): () => void {
 /**
  * A value derived from a whole store (a tree of thousands of records), recomputed in render
  * when the store reports a change, never in the store's notification (which a load or a
- * catch-up page sends from inside the sync service). Changes re-render after the next
- * paint, as a transition: an input's own update is painted first, React renders the
- * derivation when the page is free and skips versions superseded meanwhile (a first sync
- * of 10k records is not rendered page by page). Read what the user is acting on with a synchronous subscription
- * (`useRecord`, or `useSyncExternalStore` over one record) so their change shows in the
- * next frame. `select` should return the same value while the store is unchanged (a cached
- * derivation, as `projectTree()` is).
+ * catch-up page sends from inside the sync service). Every change re-renders as a
+ * transition: React renders it when the page is free and skips versions superseded
+ * meanwhile (a first sync of 10k records is not rendered page by page). The user's own
+ * changes (`origin: 'local'`) re-render after the next paint, so what their input changed
+ * at once is painted first: read what the user is acting on with a synchronous
+ * subscription (`useRecord`, or `useSyncExternalStore` over one record) so their change
+ * shows in the next frame. `select` should return the same value while the store is
+ * unchanged (a cached derivation, as `projectTree()` is).
  */
 export function useStoreValue<S extends Subscribable, T>(store: S, select: (store: S) => T): T {
   const [version, setVersion] = useState(0);
@@ -65,9 +66,11 @@ export function useStoreValue<S extends Subscribable, T>(store: S, select: (stor
       scheduled = null;
       startTransition(() => setVersion((v) => v + 1));
     };
-    // Changes until the next frame are one render, after that frame's paint.
-    const unsubscribe = store.subscribe(() => {
-      scheduled ??= afterNextPaint(changed);
+    const unsubscribe = store.subscribe((change) => {
+      // The user's own changes until the next frame are one render, after that frame's paint.
+      if (change?.origin === 'local') scheduled ??= afterNextPaint(changed);
+      // The rest at once: a render still going when the next page of a sync arrives starts over, so a sync is rendered rarely.
+      else changed();
     });
     // A change between the render and this subscription (a load that ended meanwhile) is not missed.
     if (latestSelect.current(store) !== rendered.current) changed();
