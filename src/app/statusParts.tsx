@@ -6,7 +6,7 @@
 import { SyncStatusIndicator, useSyncStatus } from 'basic-sync/react';
 import type { AppSync } from './appSync.js';
 import { LostWriteNotices, type LostWriteNoticesProps } from './LostWriteNotices.js';
-import { useProjectTree } from './projectHooks.js';
+import { WithTree } from './projectHooks.js';
 import { SignOutDialog, type SignOutDialogProps } from './SignOutDialog.js';
 import type { ProjectStore } from './stores.js';
 
@@ -17,10 +17,11 @@ export function StatusIndicator({ service }: { service: Service }) {
   return <SyncStatusIndicator status={status} oldestPendingAt={service.status().oldestPendingAt} onRetryNow={() => service.retryNow()} />;
 }
 
+/** The notices, and only while there are some, the tree they name places with. */
 export function LostWrites({ service, store, ...props }: { service: Service; store: ProjectStore } & Omit<LostWriteNoticesProps, 'lostWrites' | 'tree'>) {
   const { lostWrites } = useSyncStatus(service);
-  const tree = useProjectTree(store);
-  return <LostWriteNotices lostWrites={lostWrites} tree={tree} {...props} />;
+  if (lostWrites.length === 0) return null;
+  return <WithTree store={store}>{(tree) => <LostWriteNotices lostWrites={lostWrites} tree={tree} {...props} />}</WithTree>;
 }
 
 export function SignOut({ service, ...props }: { service: Service } & Omit<SignOutDialogProps, 'pendingCount' | 'offline'>) {
