@@ -85,8 +85,10 @@ export function useTreeDrag({ tree, rowIds, list, onMove, onPlace, onDroppedUnde
   const overNow = useRef(over); // the latest, for the drop (state may lag a move behind)
   overNow.current = over;
   const [refusal, setRefusal] = useState<string | null>(null);
-  // What the last announcement said the dragged project is over (it is said once per change).
+  // What the last announcement said the dragged project is over (it is said once per change),
+  // and where the last drop went (dnd-kit's `over` is the whole list).
   const announced = useRef<string | null>(null);
+  const dropped = useRef<DragTarget | null>(null);
   const sensors = useSensors(useSensor(PointerSensor, POINTER), useSensor(KeyboardSensor, KEYBOARD));
 
   const nameOf = (id: string | number | undefined) => (id === TOP_LEVEL ? 'the top level' : `“${tree.all.find((p) => p.id === id)?.name ?? id}”`);
@@ -122,7 +124,6 @@ export function useTreeDrag({ tree, rowIds, list, onMove, onPlace, onDroppedUnde
     },
     onDragCancel: ({ active }) => `Moving ${nameOf(active.id)} was cancelled.`,
   };
-  const dropped = useRef<DragTarget | null>(null);
 
   /** The row a drag is over: from the pointer's height over the list, or (keyboard) as many rows from the dragged one as it moved. */
   const rowOf = (activeId: string, activatorEvent: Event, deltaY: number): DragTarget | null => {

@@ -91,8 +91,11 @@ export function useCollection<R extends { id: string }, T = R[]>(collection: Col
   return useMemo(() => (select ? select(records) : (records as unknown as T)), [records, select]);
 }
 
-/** One live record (undefined when absent or deleted); re-renders only when it changes. */
-export function useRecord<R extends { id: string }>(collection: Collection<R>, id: string | undefined): R | undefined {
+/**
+ * One live record (undefined when absent or deleted); re-renders only when it changes.
+ * `collection.get` must return the same object while the record is unchanged.
+ */
+export function useRecord<R extends { id: string }>(collection: Pick<Collection<R>, 'get' | 'subscribe'>, id: string | undefined): R | undefined {
   const read = useCallback(() => (id === undefined ? undefined : collection.get(id)), [collection, id]);
   return useSyncExternalStore(collection.subscribe, read);
 }
