@@ -55,10 +55,10 @@ export interface Project extends Versioned {
 
 /** The projects as the UI shows them: a tree, children by name. */
 export interface ProjectTree {
-  /** Top-level projects, by name. */
-  roots: Project[];
-  /** Sub-projects shown under `id`, by name. */
-  childrenOf(id: string): Project[];
+  /** Top-level projects, in sibling order (placed by hand first, then by name). */
+  roots: readonly Project[];
+  /** Sub-projects shown under `id`, in sibling order (the same array while the tree is). */
+  childrenOf(id: string): readonly Project[];
   /** The project shown above `id` (undefined at the top level). */
   parentOf(id: string): Project | undefined;
   /** `id` and everything shown under it, parents first. */
@@ -138,15 +138,44 @@ export function emojisOf(project: Project): string[] | null {
   return Array.isArray(list) && list.every((e) => typeof e === 'string') ? list : null;
 }
 
-/** The tree of the given live projects, sorted by name (a pure view; see `src/merge/tree.ts`). */
-export function projectTreeOf(all: Project[]): ProjectTree {
+/** Whether `list` is in `byName` order already (the store's list is; sorting it again costs a change 1,000 comparisons). */
+const isByName = (list: readonly Project[]) => list.every((p, i) => i === 0 || byName(list[i - 1]!, p) < 0);
+
+/**
+ * Siblings in `compareSiblings` order, from ids in name order: the placed ones sorted by
+ * rank, then the rest as they come (by name already), so an unplaced level costs no sort.
+ */
+function inSiblingOrder(ids: readonly string[], byId: ReadonlyMap<string, Project>): Project[] {
+  const placed: Project[] = [];
+  const rest: Project[] = [];
+  for (const id of ids) {
+    const project = byId.get(id)!;
+    (project.rank === undefined ? rest : placed).push(project);
+  }
+  if (placed.length === 0) return rest;
+  return [...placed.sort((a, b) => compareSiblings(a, b)), ...rest];
+}
+
+const NO_CHILDREN: Project[] = [];
+
+/** The tree of the given live projects (a pure view; see `src/merge/tree.ts`); each level is ordered once, when first read. */
+export function projectTreeOf(projects: Project[]): ProjectTree {
+  const all = isByName(projects) ? projects : [...projects].sort(byName);
   const byId = new Map(all.map((p) => [p.id, p]));
   const tree: Tree = computeTree(all.map((p) => ({ id: p.id, parentId: p.parentId, stamp: p.movedAt ?? p.lastModified })));
-  const sorted = (ids: readonly string[]) => ids.map((id) => byId.get(id)!).sort((a, b) => compareSiblings(a, b));
+  const levels = new Map<string, Project[]>();
+  const childrenOf = (id: string) => {
+    let level = levels.get(id);
+    if (!level) {
+      const ids = tree.children(id);
+      levels.set(id, (level = ids.length === 0 ? NO_CHILDREN : inSiblingOrder(ids, byId)));
+    }
+    return level;
+  };
   return {
     all,
-    roots: sorted(tree.children(undefined)),
-    childrenOf: (id) => sorted(tree.children(id)),
+    roots: inSiblingOrder(tree.children(undefined), byId),
+    childrenOf,
     parentOf: (id) => {
       const parent = tree.parentOf.get(id);
       return parent === undefined ? undefined : byId.get(parent);
@@ -212,7 +241,7 @@ export function createProjectStore(service: Pick<SyncService, 'schema' | 'read' 
     },
 
     /** Children shown under a project (or the top level with `undefined`). */
-    childrenOf(parentId: string | undefined): Project[] {
+    childrenOf(parentId: string | undefined): readonly Project[] {
       const tree = store.projectTree();
       return parentId === undefined ? tree.roots : tree.childrenOf(parentId);
     },

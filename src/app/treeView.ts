@@ -26,10 +26,23 @@ export interface TreeViewOptions {
 }
 
 /** `level` in the order the user should see: as the tree sorts it, the pinned project at its old place. */
-function ordered(level: Project[], pinned: TreeViewOptions['pinned']): Project[] {
-  if (!pinned || !level.some((p) => p.id === pinned.id)) return level;
-  const nameOf = (p: Project) => (p.id === pinned.id ? pinned.name : p.name);
-  return [...level].sort((a, b) => compareSiblings(a, b, nameOf));
+function ordered(level: readonly Project[], pinned: TreeViewOptions['pinned']): readonly Project[] {
+  const at = pinned ? level.findIndex((p) => p.id === pinned.id) : -1;
+  if (at === -1) return level;
+  // The others stay in order; the pinned one goes where its old name sorts (a keystroke
+  // of a rename costs a search, not a sort of its siblings).
+  const others = [...level.slice(0, at), ...level.slice(at + 1)];
+  const project = level[at]!;
+  const nameOf = (p: Project) => (p.id === pinned!.id ? pinned!.name : p.name);
+  let low = 0;
+  let high = others.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (compareSiblings(others[mid]!, project, nameOf) < 0) low = mid + 1;
+    else high = mid;
+  }
+  others.splice(low, 0, project);
+  return others;
 }
 
 export function treeRows(tree: ProjectTree, options: TreeViewOptions = {}): TreeRow[] {
@@ -40,7 +53,7 @@ export function treeRows(tree: ProjectTree, options: TreeViewOptions = {}): Tree
   const visited = new Set<string>();
 
   if (!query) {
-    const walk = (level: Project[], depth: number) => {
+    const walk = (level: readonly Project[], depth: number) => {
       for (const project of ordered(level, pinned)) {
         if (visited.has(project.id)) continue;
         visited.add(project.id);
@@ -57,7 +70,7 @@ export function treeRows(tree: ProjectTree, options: TreeViewOptions = {}): Tree
   // Searching: a project is shown when it matches or something under it does; ancestors
   // of matches are shown open whatever was collapsed, so every match can be seen.
   const matches = (p: Project) => p.name.toLowerCase().includes(query);
-  const search = (level: Project[], depth: number): TreeRow[] => {
+  const search = (level: readonly Project[], depth: number): TreeRow[] => {
     const found: TreeRow[] = [];
     for (const project of ordered(level, pinned)) {
       if (visited.has(project.id)) continue;

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nameProblem, projectTreeOf, type Project } from '../../src/app/stores.js';
+import { compareSiblings, nameProblem, projectTreeOf, type Project } from '../../src/app/stores.js';
 import { parseCollapsed, treeRows, type TreeViewOptions } from '../../src/app/treeView.js';
 import { ROW_HEIGHT } from '../../src/app/TreeRow.js';
 import { rowAt, zoneAt } from '../../src/app/useTreeDrag.js';
@@ -53,6 +54,59 @@ describe('treeRows', () => {
     // "Gamma" was renamed to "Aardvark": pinned, it stays where Gamma was.
     expect(treeRows(renamed, { pinned: { id: 'c', name: 'Gamma' } }).map((r) => r.project.name)).toEqual(['Alpha', 'Beta', 'Aardvark']);
     expect(treeRows(renamed).map((r) => r.project.name)).toEqual(['Aardvark', 'Alpha', 'Beta']);
+  });
+});
+
+describe('projectTreeOf', () => {
+  // Levels are ordered without sorting what is in name order already: the result must be
+  // what sorting every level by `compareSiblings` gives, whatever order the input came in.
+  const projects = fc
+    .uniqueArray(
+      fc.record({
+        id: fc.constantFrom(...'abcdefghij'),
+        name: fc.constantFrom('A', 'B', 'C', 'b'),
+        parent: fc.option(fc.constantFrom(...'abcdefghij'), { nil: undefined }),
+        rank: fc.option(fc.constantFrom('a0', 'a1', 'Zz'), { nil: undefined }),
+      }),
+      { selector: (p) => p.id, maxLength: 10 },
+    )
+    .map((list) => list.map(({ id, name, parent, rank }) => ({ ...project(id, name, parent), ...(rank ? { rank } : {}) })));
+
+  it('orders every level as sorting it by compareSiblings would, from input in any order', () => {
+    fc.assert(
+      fc.property(projects, (list) => {
+        const tree = projectTreeOf(list);
+        const levels = [tree.roots, ...list.map((p) => tree.childrenOf(p.id))];
+        for (const level of levels) expect(level.map((p) => p.id)).toEqual([...level].sort((a, b) => compareSiblings(a, b)).map((p) => p.id));
+        expect(tree.all.map((p) => p.id).sort()).toEqual(list.map((p) => p.id).sort());
+        expect(levels.flat().length).toBe(list.length);
+      }),
+    );
+  });
+
+  it('shows a project being renamed where its old name sorts, the others in order', () => {
+    fc.assert(
+      fc.property(projects, fc.nat(), fc.constantFrom('A', 'B', 'C', 'b', 'Zz'), (list, pick, oldName) => {
+        fc.pre(list.length > 0);
+        const pinned = { id: list[pick % list.length]!.id, name: oldName };
+        const tree = projectTreeOf(list);
+        // The plain way: sort every level again with the old name standing in.
+        const nameOf = (p: Project) => (p.id === pinned.id ? pinned.name : p.name);
+        const expected: string[] = [];
+        const walk = (level: readonly Project[]) => {
+          for (const p of [...level].sort((a, b) => compareSiblings(a, b, nameOf))) {
+            expected.push(p.id);
+            walk(tree.childrenOf(p.id));
+          }
+        };
+        walk(tree.roots);
+        expect(treeRows(tree, { pinned }).map((r) => r.project.id)).toEqual(expected);
+      }),
+    );
+  });
+
+  it('reads a level as the same array until the tree changes', () => {
+    expect(tree.childrenOf('work')).toBe(tree.childrenOf('work'));
   });
 });
 
