@@ -3,7 +3,7 @@
  * top, and what another device replaced of the user's work (with a way to take it back).
  * Deletes ask nothing but can be undone (the toast, or Ctrl/Cmd+Z for recent changes).
  */
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppSync } from './appSync.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
 import type { Inspection } from './inspection.js';
@@ -54,10 +54,22 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
     setSelectedId(id);
     setDrawerOpen(false);
   }, []);
-  const deleted = (entry: UndoEntry) => {
+  const deleted = useCallback((entry: UndoEntry) => {
     setSelectedId(undefined);
     setToast({ text: entry.label, entry });
-  };
+  }, []);
+  // The same functions every render, so the sidebar (memoized) re-renders only when what it
+  // shows changes, not on every keystroke in the workspace.
+  const treeActions = useMemo(() => {
+    const fail = (e: Error) => setError(e.message);
+    return {
+      onAdd: (name: string) => void undo.addProject({ name }).then((p) => setSelectedId(p.id), fail),
+      onRename: () => nameInput.current?.focus(),
+      onDelete: (id: string) => void undo.deleteProject(id).then(deleted, fail),
+      onMove: (id: string, parentId: string | undefined) => void undo.moveProject(id, parentId).catch(fail),
+      onPlace: (id: string, target: string, side: 'before' | 'after') => void undo.placeProject(id, target, side).catch(fail),
+    };
+  }, [undo, deleted]);
 
   const undoLatest = useCallback(
     (entry?: UndoEntry) =>
@@ -135,11 +147,7 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
                   collapsedKey={`basic-sync-collapsed:${userId}`}
                   pinned={pinned}
                   onSelect={select}
-                  onAdd={(name) => undo.addProject({ name }).then((p) => setSelectedId(p.id), fail)}
-                  onRename={() => nameInput.current?.focus()}
-                  onDelete={(id) => void undo.deleteProject(id).then(deleted, fail)}
-                  onMove={(id, parentId) => void undo.moveProject(id, parentId).catch(fail)}
-                  onPlace={(id, target, side) => void undo.placeProject(id, target, side).catch(fail)}
+                  {...treeActions}
                 />
               </ErrorBoundary>
               <ErrorBoundary what="This project" resetKey={selectedId}>

@@ -10,7 +10,7 @@
  */
 import { DndContext } from '@dnd-kit/core';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { NameField } from './NameField.js';
 import type { ProjectTree } from './stores.js';
 import { TopLevelTarget, TreeDropArea, TreeRow, ROW_HEIGHT, TOP_LEVEL } from './TreeRow.js';
@@ -35,7 +35,7 @@ export interface ProjectSidebarProps {
   onPlace(id: string, target: string, side: 'before' | 'after'): void;
 }
 
-export function ProjectSidebar(props: ProjectSidebarProps) {
+function Sidebar(props: ProjectSidebarProps) {
   const { tree, selectedId, pinned, onSelect } = props;
   const [query, setQuery] = useState('');
   const [collapsed, setCollapsed] = useState(() => parseCollapsed(localStorage.getItem(props.collapsedKey)));
@@ -212,3 +212,6 @@ export function ProjectSidebar(props: ProjectSidebarProps) {
     </nav>
   );
 }
+
+/** Re-renders only when a prop changes (the app passes the same callbacks every render). */
+export const ProjectSidebar = memo(Sidebar);
