@@ -15,7 +15,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREATE, DELETE, UPDATE, type Change } from '../src/protocol/socket.js';
 import type { BasicSchema, RecordValue } from '../src/protocol/schema.js';
-import { BadRequest, assertSafeJson, assertRecordId, assertTable, validateFullRecord } from '../src/protocol/validate.js';
+import * as schemaChecks from '@basictech/schema';
+import { BadRequest, assertSafeJson, assertRecordId, assertTable, useSchemaChecks, validateFullRecord } from '../src/protocol/validate.js';
+
+// The server checks records from its first request: its schema checks load with it.
+useSchemaChecks(schemaChecks);
 
 export interface ApplyResult {
   /** The account's revision after the batch. */

@@ -7,9 +7,33 @@
  * it, and a property test holds the two to the same answers. This adds what it misses: record ids, keys that would reach an object's prototype (its lookup
  * `fields[name]` finds `constructor` on Object.prototype), numbers JSON cannot carry
  * (Infinity), and `null` for `json`.
+ *
+ * `@basictech/schema` compiles its validator as its module loads (50-80 ms of a page's
+ * start in Chromium here, before anything else could run), so it is not imported with
+ * this file: the client loads it beside its first network round trip
+ * (`loadSchemaChecks`), the server hands it over at start (`useSchemaChecks`), and record
+ * checks run once it is there.
  */
-import { validateData, validateSchema } from '@basictech/schema';
+import type * as SchemaChecks from '@basictech/schema';
 import type { BasicSchema, RecordValue } from './schema.js';
+
+let schemaChecks: typeof SchemaChecks | undefined;
+let loading: Promise<void> | undefined;
+
+/** Makes `@basictech/schema` (already imported) the one the record checks use. */
+export function useSchemaChecks(checks: typeof SchemaChecks): void {
+  schemaChecks = checks;
+}
+
+/** Loads `@basictech/schema` for the record checks (once); await it before checking a record. */
+export function loadSchemaChecks(): Promise<void> {
+  // A failed load (a chunk the network did not bring) is tried again by the next caller.
+  loading ??= import('@basictech/schema').then(useSchemaChecks, (error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
 
 /**
  * Input that breaks the protocol's rules. The server answers it with `status`
@@ -101,7 +125,8 @@ const validSchemas = new WeakSet<BasicSchema>();
  */
 export function validFields(schema: BasicSchema, table: string, data: Record<string, unknown>, checkRequired = true): FieldCheck {
   if (!validSchemas.has(schema)) {
-    if (!validateSchema(schema).valid) return validateData(schema, table, data, checkRequired);
+    if (!schemaChecks) throw new Error('records are checked once @basictech/schema is loaded: await loadSchemaChecks() first');
+    if (!schemaChecks.validateSchema(schema).valid) return schemaChecks.validateData(schema, table, data, checkRequired);
     validSchemas.add(schema);
   }
   const tableSchema = schema.tables[table];

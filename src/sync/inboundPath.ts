@@ -10,6 +10,7 @@ import { mergeRecords } from '../merge/lastModifiedWins.js';
 import type { LostWrite } from '../merge/lostWrite.js';
 import { refKey, stampsOf, type SyncRecord } from '../merge/record.js';
 import type { ApplyInput, ApplyOutput, InboundFrame, PreparedFrame, Quarantined, TableMergeInput } from '../machines/syncContract.js';
+import { loadSchemaChecks } from '../protocol/validate.js';
 import { isQuarantined, readRemoteChange } from '../remote/remoteRecords.js';
 import type { SyncDeps } from './actors.js';
 
@@ -21,6 +22,7 @@ export function createInboundPath(deps: SyncDeps, pendingCount: () => number) {
   const prepareRemote = fromPromise<PreparedFrame, InboundFrame>(async ({ input }) => {
     const byRef = new Map<string, Omit<TableMergeInput, 'editing'>>();
     const quarantined: Quarantined[] = [];
+    await loadSchemaChecks();
     const checked = input.changes.map((change) => readRemoteChange(schema, clock, change, local.mergeRules));
     for (const version of [...checked, ...(input.versions ?? [])]) {
       if (isQuarantined(version)) {

@@ -9,7 +9,7 @@ import { canonicalJson } from '../merge/canonical.js';
 import { refKey, type SyncRecord } from '../merge/record.js';
 import type { PushOutput, Quarantined } from '../machines/syncContract.js';
 import { CREATE, type Change } from '../protocol/socket.js';
-import { validateFullRecord } from '../protocol/validate.js';
+import { loadSchemaChecks, validateFullRecord } from '../protocol/validate.js';
 import { TransientRemoteError } from '../remote/restClient.js';
 import { RemoteRefusedError, type TransportConnection } from '../remote/transport.js';
 import type { SyncDeps } from './actors.js';
@@ -61,6 +61,7 @@ export function createPushPath(deps: SyncDeps) {
     const rejected: Quarantined[] = [];
     const accepted: RecordRef[] = [];
     const batch: Array<RecordRef & { record: SyncRecord }> = [];
+    await loadSchemaChecks();
     for (const entry of sendable()) {
       const record = local.get(entry) ?? entry.record;
       try {

@@ -12,7 +12,7 @@ import type { MergeRule, MergeRules, SyncRecord } from '../merge/record.js';
 import type { OwnerStatus, SyncEmitted } from '../machines/syncContract.js';
 import { syncMachine } from '../machines/syncMachine.js';
 import type { BasicSchema } from '../protocol/schema.js';
-import { validateFullRecord } from '../protocol/validate.js';
+import { loadSchemaChecks, validateFullRecord } from '../protocol/validate.js';
 import { RestClient } from '../remote/restClient.js';
 import { socketTransport } from '../remote/socketTransport.js';
 import type { WebSocketConstructor } from '../remote/syncSocket.js';
@@ -107,6 +107,8 @@ export function createSyncService<S extends BasicSchema = BasicSchema>(options: 
   const projectId = options.projectId ?? options.schema.project_id;
 
   checkSchemaForSync(options.schema, options.merge ?? {});
+  // Loads while the service starts (local load, token, socket); records are checked once it is there.
+  const schemaChecksLoaded = loadSchemaChecks();
   const local = new LocalStore(options.storage, now, options.merge);
   const clock = new HybridClock({ now, maxForwardDriftMs: options.maxClockDriftMs });
   const tokens = new TokenManager(options.getToken, { now, timeoutMs: options.remoteTimeoutMs });
@@ -278,6 +280,7 @@ export function createSyncService<S extends BasicSchema = BasicSchema>(options: 
       if (!Object.hasOwn(options.schema.tables, table)) throw new Error(`unknown table ${table}`);
       if (!started) throw new Error('start() the sync service before writing to it');
       // Refused here with the schema's reason, not pushed and refused by the server later.
+      await schemaChecksLoaded;
       validateFullRecord(options.schema, table, record);
       await ready(); // a write before the local store is loaded would be overwritten by the load
       try {

@@ -4,9 +4,9 @@
  */
 import { validateData } from '@basictech/schema';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BasicSchema } from '../../src/protocol/schema.js';
-import { validFields } from '../../src/protocol/validate.js';
+import { loadSchemaChecks, validFields } from '../../src/protocol/validate.js';
 
 const fieldName = fc.constantFrom('name', 'done', 'count', 'meta', 'constructor', 'x');
 const fieldType = fc.constantFrom('string', 'number', 'boolean', 'json', 'date');
@@ -36,6 +36,8 @@ const fittingArb = schemaArb.chain((schema) => {
 });
 
 describe('validFields', () => {
+  beforeAll(() => loadSchemaChecks());
+
   it('gives validateData\'s answer for fields that mostly fit their schema (property)', () => {
     fc.assert(
       fc.property(fittingArb, fc.boolean(), ({ schema, table, data }, checkRequired) => {
@@ -53,5 +55,15 @@ describe('validFields', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('checks records only once @basictech/schema is loaded, and says so before', async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/protocol/validate.js');
+    const schema = { project_id: 'p', version: 1, tables: { todos: { type: 'collection', fields: { name: { type: 'string' } } } } } as BasicSchema;
+    expect(() => fresh.validFields(schema, 'todos', { name: 'a' })).toThrow(/await loadSchemaChecks\(\) first/);
+    await fresh.loadSchemaChecks();
+    expect(fresh.validFields(schema, 'todos', { name: 'a' })).toEqual({ valid: true, errors: [] });
+    expect(fresh.validFields(schema, 'todos', { name: 1 }).valid).toBe(false);
   });
 });
