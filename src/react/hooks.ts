@@ -40,12 +40,41 @@ function afterNextPaint(work: () => void): () => void {
   };
 }
 
+/** How often, at most, changes from elsewhere (a sync's pages, other tabs) re-render a whole-store value. */
+export const REMOTE_RENDER_MS = 250;
+
+/**
+ * Runs `work` at once when it has not run for `ms`; otherwise once, `ms` after it last ran
+ * (calls meanwhile are one run). Returns the call and a cancel function.
+ */
+export function atMostEvery(ms: number, work: () => void, now: () => number = () => performance.now()): { call(): void; cancel(): void } {
+  let lastAt = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const run = () => {
+    timer = undefined;
+    lastAt = now();
+    work();
+  };
+  return {
+    call() {
+      if (timer !== undefined) return;
+      const wait = lastAt + ms - now();
+      if (wait <= 0) run();
+      else timer = setTimeout(run, wait);
+    },
+    cancel: () => clearTimeout(timer),
+  };
+}
+
 /**
  * A value derived from a whole store (a tree of thousands of records), recomputed in render
  * when the store reports a change, never in the store's notification (which a load or a
  * catch-up page sends from inside the sync service). Every change re-renders as a
  * transition: React renders it when the page is free and skips versions superseded
- * meanwhile (a first sync of 10k records is not rendered page by page). The user's own
+ * meanwhile. Changes from elsewhere (a sync's pages, other tabs) render at once, then at
+ * most every `REMOTE_RENDER_MS` while they keep coming: a first sync of 10k records is
+ * rendered a few times, not once per page (each render of a growing tree took the page's
+ * thread from the sync). The user's own
  * changes (`origin: 'local'`) re-render after the next paint, so what their input changed
  * at once is painted first: read what the user is acting on with a synchronous
  * subscription (`useRecord`, or `useSyncExternalStore` over one record) so their change
@@ -66,17 +95,18 @@ export function useStoreValue<S extends Subscribable, T>(store: S, select: (stor
       scheduled = null;
       startTransition(() => setVersion((v) => v + 1));
     };
+    const fromElsewhere = atMostEvery(REMOTE_RENDER_MS, changed);
     const unsubscribe = store.subscribe((change) => {
       // The user's own changes until the next frame are one render, after that frame's paint.
       if (change?.origin === 'local') scheduled ??= afterNextPaint(changed);
-      // The rest at once: a render still going when the next page of a sync arrives starts over, so a sync is rendered rarely.
-      else changed();
+      else fromElsewhere.call();
     });
     // A change between the render and this subscription (a load that ended meanwhile) is not missed.
     if (latestSelect.current(store) !== rendered.current) changed();
     return () => {
       unsubscribe();
       scheduled?.();
+      fromElsewhere.cancel();
     };
   }, [store]);
   return value;
