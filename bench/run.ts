@@ -337,13 +337,16 @@ async function uiInBigWorkspace(n: number) {
   const result = await inChromium('UI latency', () => uiLatency(n));
   if (!result) return;
   const p95s = Object.entries(result.kinds).map(([kind, k]) => [kind, p95Of(k), k] as const);
+  const floor = Object.entries(result.floor).map(([kind, k]) => [kind, p95Of(k), k] as const);
   const worst = Math.max(...p95s.map(([, p]) => p));
+  const shown = (list: typeof p95s) =>
+    list.map(([kind, p, k]) => `${kind} p95 ${p <= 16 ? '≤ 16' : p.toFixed(0)} ms (${k.slowMs.filter((ms) => ms > 16).length} of ${k.interactions} over 16 ms)`).join('; ');
   rows.push({
     benchmark: `a workspace of ${n.toLocaleString('en')} projects in Chromium: input to next paint (Event Timing)`,
-    measured: p95s.map(([kind, p, k]) => `${kind} p95 ${p <= 16 ? '≤ 16' : p.toFixed(0)} ms (${k.slowMs.filter((ms) => ms > 16).length} of ${k.interactions} over 16 ms)`).join('; '),
+    measured: `${shown(p95s)}. The harness on a page that changes one word: ${shown(floor)}`,
     target: 'p95 ≤ 16 ms for each',
     ok: worst <= 16,
-    detail: Object.fromEntries(p95s.map(([kind, p, k]) => [kind, `p95 ${p}; slow ${k.slowMs.join(' ')}`])),
+    detail: Object.fromEntries([...p95s, ...floor.map(([kind, p, k]) => [`floor: ${kind}`, p, k] as const)].map(([kind, p, k]) => [kind, `p95 ${p}; slow ${k.slowMs.join(' ')}`])),
   });
 }
 
