@@ -107,8 +107,6 @@ export function createSyncService<S extends BasicSchema = BasicSchema>(options: 
   const projectId = options.projectId ?? options.schema.project_id;
 
   checkSchemaForSync(options.schema, options.merge ?? {});
-  // Loads while the service starts (local load, token, socket); records are checked once it is there.
-  const schemaChecksLoaded = loadSchemaChecks();
   const local = new LocalStore(options.storage, now, options.merge);
   const clock = new HybridClock({ now, maxForwardDriftMs: options.maxClockDriftMs });
   const tokens = new TokenManager(options.getToken, { now, timeoutMs: options.remoteTimeoutMs });
@@ -209,6 +207,9 @@ export function createSyncService<S extends BasicSchema = BasicSchema>(options: 
       actor.start();
       // After loading, follow other tabs writing the same storage (same browser profile).
       if (followOtherTabs) unwatchTabs = ready().then(() => local.watchOtherTabs()).catch(() => () => {});
+      // Record checks load once local data is readable (reading it needs none, and their
+      // compile would slow the load), beside the first network round trip.
+      void ready().then(loadSchemaChecks).catch(() => {});
       win?.addEventListener('online', onOnline);
       win?.addEventListener('offline', onOffline);
       win?.addEventListener('pagehide', onHide);
@@ -280,7 +281,7 @@ export function createSyncService<S extends BasicSchema = BasicSchema>(options: 
       if (!Object.hasOwn(options.schema.tables, table)) throw new Error(`unknown table ${table}`);
       if (!started) throw new Error('start() the sync service before writing to it');
       // Refused here with the schema's reason, not pushed and refused by the server later.
-      await schemaChecksLoaded;
+      await loadSchemaChecks();
       validateFullRecord(options.schema, table, record);
       await ready(); // a write before the local store is loaded would be overwritten by the load
       try {
