@@ -11,8 +11,8 @@
  * `@basictech/schema` compiles its validator as its module loads (50-80 ms of a page's
  * start in Chromium here, before anything else could run), so it is not imported with
  * this file: the client loads it once its local data is readable, beside its first
- * network round trip (`loadSchemaChecks`), the server hands it over at start (`useSchemaChecks`), and record
- * checks run once it is there.
+ * network round trip (`loadSchemaChecks`); the server hands it over at start
+ * (`useSchemaChecks`). Records are checked once it is there.
  */
 import type * as SchemaChecks from '@basictech/schema';
 import type { BasicSchema, RecordValue } from './schema.js';

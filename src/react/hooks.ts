@@ -74,12 +74,11 @@ export function atMostEvery(ms: number, work: () => void, now: () => number = ()
  * meanwhile. Changes from elsewhere (a sync's pages, other tabs) render at once, then at
  * most every `REMOTE_RENDER_MS` while they keep coming: a first sync of 10k records is
  * rendered a few times, not once per page (each render of a growing tree took the page's
- * thread from the sync). The user's own
- * changes (`origin: 'local'`) re-render after the next paint, so what their input changed
- * at once is painted first: read what the user is acting on with a synchronous
- * subscription (`useRecord`, or `useSyncExternalStore` over one record) so their change
- * shows in the next frame. `select` should return the same value while the store is
- * unchanged (a cached derivation, as `projectTree()` is).
+ * thread from the sync). The user's own changes (`origin: 'local'`) re-render after the
+ * next paint, so what their input changed at once is painted first: read what the user is
+ * acting on with a synchronous subscription (`useRecord`, or `useSyncExternalStore` over
+ * one record) so their change shows in the next frame. `select` should return the same
+ * value while the store is unchanged (a cached derivation, as `projectTree()` is).
  */
 export function useStoreValue<S extends Subscribable, T>(store: S, select: (store: S) => T): T {
   const [version, setVersion] = useState(0);
