@@ -3,7 +3,7 @@
  * top, and what another device replaced of the user's work (with a way to take it back).
  * Deletes ask nothing but can be undone (the toast, or Ctrl/Cmd+Z for recent changes).
  */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppSync } from './appSync.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
 import type { Inspection } from './inspection.js';
@@ -63,7 +63,8 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
   const treeActions = useMemo(() => {
     const fail = (e: Error) => setError(e.message);
     return {
-      onAdd: (name: string) => void undo.addProject({ name }).then((p) => setSelectedId(p.id), fail),
+      // The cleared field is the click's answer; the new project opens a frame later.
+      onAdd: (name: string) => void undo.addProject({ name }).then((p) => startTransition(() => setSelectedId(p.id)), fail),
       onRename: () => nameInput.current?.focus(),
       onDelete: (id: string) => void undo.deleteProject(id).then(deleted, fail),
       onMove: (id: string, parentId: string | undefined) => void undo.moveProject(id, parentId).catch(fail),

@@ -75,7 +75,8 @@ function Sidebar(props: ProjectSidebarProps) {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (index) => rows[index]!.project.id,
-    overscan: 8,
+    // A few rows past each edge: every rendered row re-renders at each step of a drag (dnd-kit).
+    overscan: 3,
     // The dragged row stays rendered when it scrolls out of view, so the drag goes on.
     rangeExtractor: useCallback(
       (range: Range) => {
