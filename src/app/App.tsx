@@ -49,7 +49,7 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
   const nameInput = useRef<HTMLInputElement>(null);
   // At once when it changes; the tree follows after the next paint (`WithTree`).
   const selected = useProject(store, selectedId);
-  const fail = (e: Error) => setError(e.message);
+  const fail = useCallback((e: Error) => setError(e.message), []);
   const select = useCallback((id: string) => {
     setSelectedId(id);
     setDrawerOpen(false);
@@ -60,17 +60,17 @@ export function App({ sync, userId, userName, onSignOut, onMoveStorage, inspecti
   }, []);
   // The same functions every render, so the sidebar (memoized) re-renders only when what it
   // shows changes, not on every keystroke in the workspace.
-  const treeActions = useMemo(() => {
-    const fail = (e: Error) => setError(e.message);
-    return {
+  const treeActions = useMemo(
+    () => ({
       // The cleared field is the click's answer; the new project opens a frame later.
       onAdd: (name: string) => void undo.addProject({ name }).then((p) => startTransition(() => setSelectedId(p.id)), fail),
       onRename: () => nameInput.current?.focus(),
       onDelete: (id: string) => void undo.deleteProject(id).then(deleted, fail),
       onMove: (id: string, parentId: string | undefined) => void undo.moveProject(id, parentId).catch(fail),
       onPlace: (id: string, target: string, side: 'before' | 'after') => void undo.placeProject(id, target, side).catch(fail),
-    };
-  }, [undo, deleted]);
+    }),
+    [undo, deleted, fail],
+  );
 
   const undoLatest = useCallback(
     (entry?: UndoEntry) =>

@@ -31,8 +31,8 @@ function ordered(level: readonly Project[], pinned: TreeViewOptions['pinned']): 
   if (at === -1) return level;
   // The others stay in order; the pinned one goes where its old name sorts (a keystroke
   // of a rename costs a search, not a sort of its siblings).
-  const others = [...level.slice(0, at), ...level.slice(at + 1)];
   const project = level[at]!;
+  const others = level.filter((p) => p !== project);
   const nameOf = (p: Project) => (p.id === pinned!.id ? pinned!.name : p.name);
   let low = 0;
   let high = others.length;
