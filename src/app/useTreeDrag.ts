@@ -82,8 +82,11 @@ export interface TreeDragOptions {
 export function useTreeDrag({ tree, rowIds, list, onMove, onPlace, onDroppedUnder }: TreeDragOptions) {
   const [dragging, setDragging] = useState<string | null>(null);
   const [over, setOver] = useState<{ id: string; zone: Zone; allowed: boolean } | null>(null);
-  const overNow = useRef(over); // the latest, for the drop (state may lag a move behind)
-  overNow.current = over;
+  // The latest target, for the drop: set by the drag's own events only. (State may lag a
+  // move behind, and a render of a transition, such as a sync's page arriving mid-drag, sees
+  // state without the last move: copying state here in render made such a drop go where
+  // the pointer had been a move earlier.)
+  const overNow = useRef<typeof over>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   // What the last announcement said the dragged project is over (it is said once per change),
   // and where the last drop went (dnd-kit's `over` is the whole list).
